@@ -1,0 +1,88 @@
+'use strict';
+
+/**
+ * `npm run demo`: builds what is missing (the plugin's dist, the admin panel), starts the
+ * playground app on SQLite with example content and prints where to look.
+ * HOST, PORT and DEMO_DB (SQLite file, relative to playground/) are honoured.
+ */
+
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const APP_DIR = path.resolve(__dirname, '..');
+
+const host = process.env.HOST || '127.0.0.1';
+const port = process.env.PORT || '1337';
+const adminEmail = process.env.DEMO_ADMIN_EMAIL || 'editor@example.com';
+const adminPassword = process.env.DEMO_ADMIN_PASSWORD || 'Editor-demo-1';
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    const mtime = entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
+    newest = Math.max(newest, mtime);
+  }
+  return newest;
+}
+
+function mtime(file) {
+  return fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0;
+}
+
+function run(command, args, cwd) {
+  const result = spawnSync(command, args, { cwd, stdio: 'inherit', env: process.env });
+  if (result.status !== 0) {
+    console.error(`\n${command} ${args.join(' ')} failed (exit ${result.status}).`);
+    process.exit(result.status || 1);
+  }
+}
+
+function buildIfStale() {
+  const pluginBuilt = mtime(path.join(ROOT, 'dist/server/index.js'));
+  const sources = Math.max(newestMtime(path.join(ROOT, 'server/src')), newestMtime(path.join(ROOT, 'admin/src')));
+  if (pluginBuilt < sources) {
+    console.log('Building the plugin (dist/) …');
+    run('npx', ['strapi-plugin', 'build'], ROOT);
+  }
+  const adminBuilt = mtime(path.join(APP_DIR, 'build/index.html'));
+  if (adminBuilt < mtime(path.join(ROOT, 'dist/admin/index.js'))) {
+    console.log('Building the admin panel (playground/build) …');
+    run('npx', ['strapi', 'build'], APP_DIR);
+  }
+}
+
+async function main() {
+  buildIfStale();
+  process.env.HOST = host;
+  process.env.PORT = port;
+  delete process.env.PERSONALIZATION_PLUGIN_PATH;
+  fs.mkdirSync(path.join(APP_DIR, '.tmp'), { recursive: true });
+
+  const { createStrapi } = require('@strapi/strapi');
+  const strapi = createStrapi({ appDir: APP_DIR, distDir: APP_DIR, autoReload: false });
+  await strapi.load();
+  const { seed } = require('./seed');
+  const seeded = await seed(strapi, { adminEmail, adminPassword });
+  await strapi.listen();
+
+  const base = `http://${host}:${port}`;
+  console.log(`
+Personalization demo is running${seeded.articlesCreated ? ` (seeded ${seeded.articlesCreated} articles)` : ''}.
+
+  Admin panel   ${base}/admin
+                log in as ${adminEmail} / ${adminPassword}
+  Content API   ${base}/api/articles
+
+Try:
+  curl -s ${base}/api/articles
+  curl -s ${base}/api/personalization/purposes
+`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

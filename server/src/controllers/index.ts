@@ -1,0 +1,3 @@
+import consent from './consent';
+
+export default { consent };

@@ -1,0 +1,116 @@
+/**
+ * The attribute catalogue: every attribute a rule may read, its type, where it comes from
+ * and the consent purpose that unlocks it. Pure module: no Strapi import.
+ */
+
+export type AttributeType = 'string' | 'number' | 'boolean' | 'string[]' | 'date';
+
+/** `token`: the consent token's `attr` claim; `context`: the X-Personalization-Context header. */
+export type AttributeSource = 'token' | 'context' | 'builtin';
+
+export interface AttributeDefinition {
+  type: AttributeType;
+  source: AttributeSource;
+  /** Consent purpose that unlocks the attribute; built-ins have none. */
+  purpose?: string;
+  description?: string;
+}
+
+export type Catalogue = Readonly<Record<string, AttributeDefinition>>;
+
+export interface Purpose {
+  key: string;
+  title: string;
+  description: string;
+}
+
+/** Non-personal attributes every rule may read without consent. */
+export const BUILTIN_ATTRIBUTES: Catalogue = Object.freeze({
+  now: { type: 'date', source: 'builtin', description: 'Request time (ISO 8601, UTC).' },
+  weekday: {
+    type: 'number',
+    source: 'builtin',
+    description: 'Day of the week in the configured time zone, 0 = Sunday … 6 = Saturday.',
+  },
+  hour: { type: 'number', source: 'builtin', description: 'Hour 0–23 in the configured time zone.' },
+  locale: { type: 'string', source: 'builtin', description: 'Requested content locale.' },
+});
+
+/** The purpose every targeted variant needs on top of its own requirements. */
+export const PERSONALIZATION_PURPOSE = 'personalization';
+
+export const DEFAULT_PURPOSES: readonly Purpose[] = Object.freeze([
+  {
+    key: 'necessary',
+    title: 'Strictly necessary',
+    description: 'Needed for the site to work. Always on.',
+  },
+  {
+    key: 'functional',
+    title: 'Functional',
+    description: 'Remembers choices such as language or region.',
+  },
+  {
+    key: 'personalization',
+    title: 'Personalization',
+    description: 'Shows content chosen for you from what you decided to share.',
+  },
+  {
+    key: 'measurement',
+    title: 'Measurement',
+    description: 'Counts visits to improve the site, without identifying you.',
+  },
+  {
+    key: 'marketing',
+    title: 'Marketing',
+    description: 'Shows campaigns and offers tailored to you.',
+  },
+]);
+
+/** Merges the configured attributes with the built-ins (built-ins cannot be overridden). */
+export function fullCatalogue(configured: Catalogue): Catalogue {
+  return Object.freeze({ ...configured, ...BUILTIN_ATTRIBUTES });
+}
+
+/** True when a value has the declared attribute type. Dates are ISO 8601 strings. */
+export function hasAttributeType(type: AttributeType, value: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'string[]':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string');
+    case 'date':
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Keeps only the attributes a rule may see: declared in the catalogue for that source, of the
+ * declared type, and whose purpose is granted. Everything else is absent, so rules fail closed.
+ * Returns a null-prototype object so no inherited key is ever visible to a rule.
+ */
+export function visibleAttributes(
+  catalogue: Catalogue,
+  source: Exclude<AttributeSource, 'builtin'>,
+  granted: ReadonlySet<string>,
+  raw: unknown
+): Record<string, unknown> {
+  const visible: Record<string, unknown> = Object.create(null);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return visible;
+  for (const name of Object.keys(raw)) {
+    if (!Object.prototype.hasOwnProperty.call(catalogue, name)) continue;
+    const definition = catalogue[name];
+    if (definition.source !== source) continue;
+    if (!definition.purpose || !granted.has(definition.purpose)) continue;
+    const value = (raw as Record<string, unknown>)[name];
+    if (!hasAttributeType(definition.type, value)) continue;
+    visible[name] = value;
+  }
+  return visible;
+}

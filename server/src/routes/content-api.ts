@@ -1,0 +1,11 @@
+export default {
+  type: 'content-api',
+  routes: [
+    {
+      method: 'GET',
+      path: '/purposes',
+      handler: 'consent.purposes',
+      config: { auth: false },
+    },
+  ],
+};

@@ -115,11 +115,71 @@ async function ensureContent(strapi) {
   return created;
 }
 
+const DAY = 24 * 60 * 60 * 1000;
+
+/** The variants that show the idea on the first article: one campaign for all, two audiences. */
+function exampleVariants(now) {
+  return [
+    {
+      settings: {
+        name: 'Winter weekend campaign',
+        key: 'winter-campaign',
+        kind: 'mass',
+        startsAt: new Date(now - 7 * DAY).toISOString(),
+        endsAt: new Date(now + 60 * DAY).toISOString(),
+      },
+      content: {
+        en: { title: 'Winter weekend: five trails with huts that stay open', summary: 'Our campaign pick while the season lasts.' },
+        de: { title: 'Winterwochenende: fünf Wege mit offenen Hütten', summary: 'Unsere Kampagne, solange die Saison dauert.' },
+      },
+    },
+    {
+      settings: {
+        name: 'Outdoor fans',
+        key: 'outdoor',
+        kind: 'targeted',
+        audience: { contains: [{ var: 'interests' }, 'outdoor'] },
+      },
+      content: {
+        en: { title: 'Five trails for you: longer routes, fewer crowds', summary: 'Because you told us you love the outdoors.' },
+      },
+    },
+    {
+      settings: {
+        name: 'Young adults',
+        key: 'age-18-24',
+        kind: 'targeted',
+        audience: { '==': [{ var: 'ageGroup' }, '18-24'] },
+      },
+      content: {
+        en: { title: 'Five trails you can reach by train and do in a day', summary: 'Cheap, quick and no car needed.' },
+      },
+    },
+  ];
+}
+
+async function ensureVariants(strapi, base) {
+  const variants = strapi.plugin('personalization').service('variants');
+  const articles = strapi.documents('api::article.article');
+  for (const example of exampleVariants(Date.now())) {
+    const record = await variants.create({
+      contentType: 'api::article.article',
+      baseDocumentId: base.documentId,
+      ...example.settings,
+    });
+    for (const [locale, data] of Object.entries(example.content)) {
+      await articles.update({ documentId: record.variantDocumentId, locale, data });
+      await articles.publish({ documentId: record.variantDocumentId, locale });
+    }
+  }
+}
+
 async function seed(strapi, { adminEmail, adminPassword }) {
   const adminCreated = await ensureAdmin(strapi, { email: adminEmail, password: adminPassword });
   await ensureLocale(strapi, 'de', 'German (de)');
   await ensurePublicPermissions(strapi);
   const articles = await ensureContent(strapi);
+  if (articles.length > 0) await ensureVariants(strapi, articles[0]);
   return { adminCreated, articlesCreated: articles.length };
 }
 

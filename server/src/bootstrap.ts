@@ -1,6 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { settings } from './settings';
 import { RBAC_ACTIONS } from './permissions';
+import type { ConsentService } from './services/consent';
+import { schedulePurge } from './services/consent-records';
+import type { VariantIndex } from './services/variant-index';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const { config } = settings(strapi);
@@ -11,6 +14,10 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
     );
   }
   await strapi.admin.services.permission.actionProvider.registerMany(RBAC_ACTIONS);
+  const plugin = strapi.plugin('personalization');
+  await (plugin.service('consent') as ConsentService).initialize();
+  await schedulePurge(strapi);
+  await (plugin.service('variant-index') as VariantIndex).rebuild();
 };
 
 export default bootstrap;

@@ -1,7 +1,26 @@
 import type { Core } from '@strapi/strapi';
+import { VARIANT_OF, enabledTypes } from './enabled-types';
+import { registerDelivery } from './delivery';
+import { buildRelationMap } from './populate';
+import { registerGraphql } from './graphql';
 
 const register = ({ strapi }: { strapi: Core.Strapi }) => {
-  void strapi;
+  const enabled = new Set(enabledTypes(strapi));
+  for (const uid of enabled) {
+    strapi.get('content-types').extend(uid, (contentType: any) => {
+      // Private: never in API output; hidden from editors; shared by all locales of a document.
+      contentType.attributes[VARIANT_OF] = {
+        type: 'string',
+        private: true,
+        configurable: false,
+        visible: false,
+        writable: true,
+        pluginOptions: { i18n: { localized: false } },
+      };
+    });
+  }
+  registerDelivery(strapi, enabled, buildRelationMap(strapi, enabled));
+  registerGraphql(strapi, enabled);
 };
 
 export default register;

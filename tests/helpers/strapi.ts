@@ -97,3 +97,32 @@ export async function grantPublic(app: Core.Strapi, actions: string[]): Promise<
     await app.db.query('plugin::users-permissions.permission').create({ data: { action, role: role.id } });
   }
 }
+
+export const ADMIN = { email: 'admin@example.com', password: 'Admin-test-123', firstname: 'Test', lastname: 'Admin' };
+
+/** Registers the first (super) admin and returns its JWT for admin routes. */
+export async function adminToken(app: Core.Strapi): Promise<string> {
+  const request = (await import('supertest')).default;
+  await request(app.server.httpServer).post('/admin/register-admin').send(ADMIN);
+  const login = await request(app.server.httpServer)
+    .post('/admin/login')
+    .send({ email: ADMIN.email, password: ADMIN.password })
+    .expect(200);
+  return login.body.data.token;
+}
+
+/** Counts SQL queries the database layer runs while `work` runs. */
+export async function countQueries<T>(app: Core.Strapi, work: () => Promise<T>): Promise<{ result: T; queries: number }> {
+  const knex = app.db.connection as any;
+  let queries = 0;
+  const onQuery = () => {
+    queries += 1;
+  };
+  knex.on('query', onQuery);
+  try {
+    const result = await work();
+    return { result, queries };
+  } finally {
+    knex.removeListener('query', onQuery);
+  }
+}

@@ -1,1 +1,11 @@
-export default {};
+import variant from './variant/schema.json';
+import segment from './segment/schema.json';
+import consentRecord from './consent-record/schema.json';
+import revocation from './revocation/schema.json';
+
+export default {
+  variant: { schema: variant },
+  segment: { schema: segment },
+  'consent-record': { schema: consentRecord },
+  revocation: { schema: revocation },
+};

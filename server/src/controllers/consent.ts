@@ -1,22 +1,128 @@
 import type { Core } from '@strapi/strapi';
+import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
+import { purposesImplied } from '../core/rules';
+import { answeringInputErrors } from '../errors';
+import { createRateLimiter, type RateLimiter } from '../rate-limit';
 import { settings } from '../settings';
+import { TokenRefused, type ConsentService } from '../services/consent';
+import type { VariantIndex } from '../services/variant-index';
 
-const consent = ({ strapi }: { strapi: Core.Strapi }) => ({
-  /** What a consent banner needs to ask honestly: purposes and the attributes each unlocks. */
-  async purposes(ctx: any) {
+const VARIANT = 'plugin::personalization.variant';
+const SEGMENT = 'plugin::personalization.segment';
+
+const consent = ({ strapi }: { strapi: Core.Strapi }) => {
+  const service = () => strapi.plugin('personalization').service('consent') as ConsentService;
+  let limiter: RateLimiter | undefined;
+
+  /** A refused token is the visitor's problem to fix, so the reason code goes back with the 401. */
+  async function answeringTokenRefusals(ctx: any, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (!(error instanceof TokenRefused)) throw error;
+      ctx.unauthorized(error.message, { reason: error.reason });
+    }
+  }
+
+  /**
+   * Purposes enabled variants depend on: their required purposes, `personalization` for targeted
+   * ones, and the purposes of the attributes their audiences and segments read. Read from the
+   * database: this endpoint is cacheable and off the delivery path.
+   */
+  async function purposesInUse(): Promise<Set<string>> {
     const { config } = settings(strapi);
-    ctx.set('Cache-Control', 'public, max-age=60');
-    ctx.body = {
-      data: config.purposes.map((purpose) => ({
-        key: purpose.key,
-        title: purpose.title,
-        description: purpose.description,
-        attributes: Object.entries(config.attributes)
-          .filter(([, attribute]) => attribute.purpose === purpose.key)
-          .map(([name, attribute]) => ({ name, type: attribute.type, source: attribute.source })),
-      })),
-    };
-  },
-});
+    const index = strapi.plugin('personalization').service('variant-index') as VariantIndex;
+    const now = Date.now();
+    const rows = (await strapi.db.query(VARIANT).findMany({
+      select: ['contentType', 'kind', 'audience', 'segments', 'requiredPurposes', 'endsAt'],
+      where: { enabled: true },
+    })) as Array<{
+      contentType: string;
+      kind: string;
+      audience: unknown;
+      segments: string[] | null;
+      requiredPurposes: string[] | null;
+      endsAt: string | null;
+    }>;
+    const live = rows.filter(
+      (row) => index.isEnabled(row.contentType) && (!row.endsAt || new Date(row.endsAt).getTime() > now)
+    );
+    const used = new Set<string>();
+    const segmentKeys = new Set<string>();
+    for (const row of live) {
+      if (row.kind === 'targeted') used.add(PERSONALIZATION_PURPOSE);
+      for (const purpose of row.requiredPurposes ?? []) used.add(purpose);
+      for (const purpose of purposesImplied(row.audience ?? null, config.attributes)) used.add(purpose);
+      for (const key of row.segments ?? []) segmentKeys.add(key);
+    }
+    if (segmentKeys.size > 0) {
+      const segments = (await strapi.db.query(SEGMENT).findMany({
+        select: ['rule'],
+        where: { key: { $in: [...segmentKeys] } },
+      })) as Array<{ rule: unknown }>;
+      for (const segment of segments) {
+        for (const purpose of purposesImplied(segment.rule ?? null, config.attributes)) used.add(purpose);
+      }
+    }
+    return used;
+  }
+
+  return {
+    /** What a consent banner needs to ask honestly: purposes, the attributes each unlocks, and whether live variants use it. */
+    async purposes(ctx: any) {
+      const { config } = settings(strapi);
+      const used = await purposesInUse();
+      ctx.set('Cache-Control', 'public, max-age=60');
+      ctx.body = {
+        data: config.purposes.map((purpose) => ({
+          key: purpose.key,
+          title: purpose.title,
+          description: purpose.description,
+          attributes: Object.entries(config.attributes)
+            .filter(([, attribute]) => attribute.purpose === purpose.key)
+            .map(([name, attribute]) => ({ name, type: attribute.type, source: attribute.source })),
+          usedByLiveVariants: used.has(purpose.key),
+        })),
+      };
+    },
+
+    /** POST /consent. Every attempt counts against the client's limit, valid or not. */
+    async grant(ctx: any) {
+      const { rateLimit } = settings(strapi).config;
+      limiter ??= createRateLimiter(rateLimit);
+      const verdict = limiter.hit(ctx.request.ip);
+      if (!verdict.allowed) {
+        ctx.set('Retry-After', String(verdict.retryAfterSeconds));
+        return ctx.tooManyRequests(`too many consent requests; retry in ${verdict.retryAfterSeconds} s`, {
+          retryAfter: verdict.retryAfterSeconds,
+        });
+      }
+      ctx.set('Cache-Control', 'no-store');
+      await answeringInputErrors(ctx, async () => {
+        const data = await service().grant(ctx.request.body);
+        ctx.status = 201;
+        return { data };
+      });
+    },
+
+    /** GET /consent: the token's own content, for the visitor holding it. */
+    async inspect(ctx: any) {
+      ctx.set('Cache-Control', 'private, no-store');
+      ctx.vary('X-Consent-Token');
+      await answeringTokenRefusals(ctx, async () => {
+        ctx.body = { data: await service().inspect(ctx.get('x-consent-token') || undefined) };
+      });
+    },
+
+    /** DELETE /consent: revoked at once; 204 again for a token already withdrawn. */
+    async withdraw(ctx: any) {
+      ctx.set('Cache-Control', 'no-store');
+      await answeringTokenRefusals(ctx, async () => {
+        await service().withdraw(ctx.get('x-consent-token') || undefined);
+        ctx.status = 204;
+      });
+    },
+  };
+};
 
 export default consent;

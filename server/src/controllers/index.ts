@@ -1,3 +1,9 @@
 import consent from './consent';
+import consentRecords from './consent-records';
+import explain from './explain';
+import segments from './segments';
+import settings from './settings';
+import simulator from './simulator';
+import variants from './variants';
 
-export default { consent };
+export default { consent, 'consent-records': consentRecords, explain, segments, settings, simulator, variants };

@@ -1,3 +1,4 @@
+/** Public consent endpoints under /api/personalization; consent travels in headers only. */
 export default {
   type: 'content-api',
   routes: [
@@ -5,6 +6,30 @@ export default {
       method: 'GET',
       path: '/purposes',
       handler: 'consent.purposes',
+      config: { auth: false },
+    },
+    {
+      method: 'POST',
+      path: '/consent',
+      handler: 'consent.grant',
+      config: { auth: false },
+    },
+    {
+      method: 'GET',
+      path: '/consent',
+      handler: 'consent.inspect',
+      config: { auth: false },
+    },
+    {
+      method: 'DELETE',
+      path: '/consent',
+      handler: 'consent.withdraw',
+      config: { auth: false },
+    },
+    {
+      method: 'GET',
+      path: '/explain/:contentType/:documentId',
+      handler: 'explain.explain',
       config: { auth: false },
     },
   ],

@@ -1,0 +1,27 @@
+import type { Core } from '@strapi/strapi';
+import { answeringInputErrors } from '../errors';
+import type { ConsentRecordsService } from '../services/consent-records';
+
+/** Admin: proof-of-consent records, listed with filters and exported as CSV. */
+const consentRecords = ({ strapi }: { strapi: Core.Strapi }) => {
+  const service = () => strapi.plugin('personalization').service('consent-records') as ConsentRecordsService;
+
+  return {
+    async list(ctx: any) {
+      await answeringInputErrors(ctx, () => service().list(ctx.query));
+    },
+
+    async export(ctx: any) {
+      await answeringInputErrors(ctx, async () => {
+        const stream = service().exportCsv(ctx.query);
+        const day = new Date().toISOString().slice(0, 10);
+        ctx.type = 'text/csv; charset=utf-8';
+        ctx.set('Content-Disposition', `attachment; filename="consent-records-${day}.csv"`);
+        ctx.set('Cache-Control', 'no-store');
+        return stream;
+      });
+    },
+  };
+};
+
+export default consentRecords;

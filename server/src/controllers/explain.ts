@@ -1,0 +1,90 @@
+import type { Core } from '@strapi/strapi';
+import { z } from 'zod';
+import { labelOf, traceDecision } from '../core/decision';
+import { buildRuleContext } from '../core/rules';
+import { VARIANT_OF } from '../enabled-types';
+import { answeringInputErrors, InputError } from '../errors';
+import { settings } from '../settings';
+import { CONSENT_HEADERS, type ConsentService } from '../services/consent';
+import type { VariantIndex } from '../services/variant-index';
+
+const querySchema = z.object({ locale: z.string().min(1).max(64).optional() }).strict();
+
+/**
+ * GET /explain/:contentType/:documentId: the decision delivery would make for the caller's own
+ * consent, with every skipped variant and the attribute names read. Names, never values.
+ */
+const explain = ({ strapi }: { strapi: Core.Strapi }) => {
+  const plugin = () => strapi.plugin('personalization');
+
+  async function localeOf(contentType: any, requested: string | undefined): Promise<string | null> {
+    if (contentType.pluginOptions?.i18n?.localized !== true) return null;
+    return requested ?? ((await strapi.plugin('i18n')?.service('locales').getDefaultLocale()) as string);
+  }
+
+  /** The base entry as the content API would find it: published, in that locale, not a variant. */
+  async function baseExists(uid: string, contentType: any, documentId: string, locale: string | null): Promise<boolean> {
+    const where: Record<string, unknown> = { documentId, [VARIANT_OF]: { $null: true } };
+    if (locale !== null) where.locale = locale;
+    if (contentType.options?.draftAndPublish === true) where.publishedAt = { $notNull: true };
+    return Boolean(await strapi.db.query(uid as any).findOne({ select: ['id'], where }));
+  }
+
+  return {
+    async explain(ctx: any) {
+      ctx.set('Cache-Control', 'private, no-store');
+      ctx.vary(CONSENT_HEADERS);
+      await answeringInputErrors(ctx, async () => {
+        const parsed = querySchema.safeParse(ctx.query ?? {});
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          if (issue.code === 'unrecognized_keys') {
+            throw new InputError(issue.keys[0], `unknown query parameter "${issue.keys.join('", "')}"`);
+          }
+          throw new InputError(issue.path.join('.') || '(query)', issue.message);
+        }
+        const uid: string = ctx.params.contentType;
+        const documentId: string = ctx.params.documentId;
+        const index = plugin().service('variant-index') as VariantIndex;
+        const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+        if (!contentType || !index.isEnabled(uid)) {
+          throw new InputError('contentType', `"${uid}" is not a content type with personalization enabled`, 404);
+        }
+        const locale = await localeOf(contentType, parsed.data.locale);
+        if (!(await baseExists(uid, contentType, documentId, locale))) {
+          throw new InputError('documentId', `no published ${uid} entry "${documentId}"${locale ? ` in locale "${locale}"` : ''}`, 404);
+        }
+
+        const consent = await (plugin().service('consent') as ConsentService).ofRequest(ctx);
+        const now = Date.now();
+        const context = buildRuleContext({
+          now: new Date(now),
+          timeZone: settings(strapi).config.timeZone,
+          locale: locale ?? undefined,
+          attributes: consent.attributes,
+        });
+        const trace = traceDecision(index.variantsOf(uid, documentId), {
+          locale: locale ?? '',
+          now,
+          purposes: consent.purposes,
+          context,
+          consentReason: consent.reason,
+        });
+        const order = settings(strapi).config.purposes.map((purpose) => purpose.key);
+        return {
+          data: {
+            contentType: uid,
+            documentId,
+            locale,
+            served: labelOf(trace.decision),
+            skipped: trace.skipped.map((skip) => ({ variant: skip.key, kind: skip.kind, reason: skip.reason })),
+            read: trace.read,
+            consent: { reason: consent.reason, purposes: order.filter((key) => consent.purposes.has(key)) },
+          },
+        };
+      });
+    },
+  };
+};
+
+export default explain;

@@ -1,0 +1,73 @@
+import type { Core } from '@strapi/strapi';
+import { enabledTypes } from '../enabled-types';
+import { settings } from '../settings';
+
+export interface EnabledContentType {
+  uid: string;
+  displayName: string;
+  kind: 'collectionType' | 'singleType';
+  localized: boolean;
+  draftAndPublish: boolean;
+  /** The field the Content Manager shows as the entry's title. */
+  mainField: string;
+}
+
+/** The title field the Content Manager is configured with, or a sensible fallback. */
+export async function mainFieldOf(strapi: Core.Strapi, uid: string): Promise<string> {
+  const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+  try {
+    const configuration = await strapi.plugin('content-manager').service('content-types').findConfiguration({ uid });
+    const configured = configuration?.settings?.mainField;
+    if (typeof configured === 'string' && contentType.attributes[configured]) return configured;
+  } catch {
+    // Configuration not synced yet: fall through to the first text field.
+  }
+  const text = Object.keys(contentType.attributes).find((name) => contentType.attributes[name].type === 'string');
+  return text ?? 'documentId';
+}
+
+/** GET /settings: purposes, catalogue, enabled types, locales, time zone and token status. Never a secret. */
+const settingsController = ({ strapi }: { strapi: Core.Strapi }) => ({
+  async find(ctx: any) {
+    const { config, catalogue } = settings(strapi);
+    const contentTypes: EnabledContentType[] = [];
+    for (const uid of enabledTypes(strapi)) {
+      const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+      contentTypes.push({
+        uid,
+        displayName: contentType.info?.displayName ?? uid,
+        kind: contentType.kind,
+        localized: contentType.pluginOptions?.i18n?.localized === true,
+        draftAndPublish: contentType.options?.draftAndPublish === true,
+        mainField: await mainFieldOf(strapi, uid),
+      });
+    }
+    const i18n = strapi.plugin('i18n');
+    const defaultLocale = i18n ? await i18n.service('locales').getDefaultLocale() : null;
+    const locales = i18n ? ((await i18n.service('locales').find()) as Array<{ code: string; name: string }>) : [];
+
+    ctx.body = {
+      data: {
+        purposes: config.purposes.map(({ key, title, description }) => ({ key, title, description })),
+        attributes: Object.entries(catalogue).map(([name, definition]) => ({
+          name,
+          type: definition.type,
+          source: definition.source,
+          purpose: definition.purpose ?? null,
+          description: definition.description ?? null,
+        })),
+        contentTypes,
+        locales: locales.map(({ code, name }) => ({ code, name, isDefault: code === defaultLocale })),
+        timeZone: config.timeZone,
+        policyVersion: config.policyVersion,
+        token: {
+          secretConfigured: Boolean(config.tokenSecret),
+          ttlSeconds: config.tokenTtlSeconds,
+          issuers: config.issuers.map((issuer) => issuer.issuer),
+        },
+      },
+    };
+  },
+});
+
+export default settingsController;

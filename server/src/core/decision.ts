@@ -1,0 +1,164 @@
+/**
+ * Where the variant is chosen. Pure: the index hands in compiled variants, the request hands in
+ * its consent and rule context; the answer is a variant (or none) and a reason code.
+ */
+
+export type VariantKind = 'targeted' | 'mass';
+
+export interface LiveVariant {
+  key: string;
+  documentId: string;
+  kind: VariantKind;
+  priority: number;
+  enabled: boolean;
+  /** Epoch milliseconds, or null for open-ended. `startsAt` is inclusive, `endsAt` exclusive. */
+  startsAt: number | null;
+  endsAt: number | null;
+  /** Locales the editor limited the variant to; null means every locale. */
+  locales: ReadonlySet<string> | null;
+  /** Locales in which the variant document is published ('' for types without i18n). */
+  publishedLocales: ReadonlySet<string>;
+  /** Every purpose a visitor must have granted; targeted variants include `personalization`. */
+  requiredPurposes: readonly string[];
+  /** The audience and all its segments; never throws (errors fail closed). */
+  matches(context: object): boolean;
+  /** Attribute names the audience and its segments read. */
+  reads: readonly string[];
+}
+
+/** The live variants of one base entry, each list in priority order. */
+export interface BaseVariants {
+  targeted: readonly LiveVariant[];
+  mass: readonly LiveVariant[];
+}
+
+export interface DecisionRequest {
+  locale: string;
+  now: number;
+  purposes: ReadonlySet<string>;
+  context: object;
+  /** Why consent is what it is ('consent', 'no-token', 'token-expired', …). */
+  consentReason: string;
+}
+
+export type SkipReason =
+  | 'disabled'
+  | 'locale-excluded'
+  | 'locale-missing'
+  | 'draft'
+  | 'schedule'
+  | 'consent-missing'
+  | 'rule-false';
+
+export type DecisionReason =
+  | 'targeted-match'
+  | 'mass-match'
+  | 'no-variants'
+  | 'no-match'
+  | 'no-consent'
+  | SkipReason
+  | string;
+
+export interface Decision {
+  variant: LiveVariant | null;
+  kind: VariantKind | 'base';
+  reason: DecisionReason;
+}
+
+/** The label every delivered entry of an enabled type carries. */
+export interface Label {
+  variant: string | null;
+  kind: VariantKind | 'base';
+  reason: DecisionReason;
+}
+
+export const NO_VARIANTS: Decision = Object.freeze({ variant: null, kind: 'base', reason: 'no-variants' });
+
+/** Why a variant cannot be served to this request, or null when it may be. */
+export function skipReason(variant: LiveVariant, request: DecisionRequest): SkipReason | null {
+  if (!variant.enabled) return 'disabled';
+  if (variant.locales !== null && !variant.locales.has(request.locale)) return 'locale-excluded';
+  if (!variant.publishedLocales.has(request.locale)) {
+    return variant.publishedLocales.size > 0 ? 'locale-missing' : 'draft';
+  }
+  if (variant.startsAt !== null && request.now < variant.startsAt) return 'schedule';
+  if (variant.endsAt !== null && request.now >= variant.endsAt) return 'schedule';
+  for (const purpose of variant.requiredPurposes) {
+    if (!request.purposes.has(purpose)) return 'consent-missing';
+  }
+  // Rules read only the consent-filtered context, so a rule cannot see an ungranted attribute.
+  if (!variant.matches(request.context)) return 'rule-false';
+  return null;
+}
+
+/** Reason order for the base label: the most useful explanation an editor or frontend can act on. */
+const BASE_REASON_RANK: Record<SkipReason, number> = {
+  'consent-missing': 6,
+  'rule-false': 5,
+  'locale-missing': 4,
+  schedule: 3,
+  draft: 2,
+  'locale-excluded': 1,
+  disabled: 0,
+};
+
+/**
+ * Targeted variants first (by priority), then mass variants, then the base entry.
+ * Allocation-free on the way to a match, since this runs once per delivered entry.
+ */
+export function chooseVariant(variants: BaseVariants | undefined, request: DecisionRequest): Decision {
+  if (!variants) return NO_VARIANTS;
+  let strongest: SkipReason | null = null;
+  for (const variant of variants.targeted) {
+    const skip = skipReason(variant, request);
+    if (skip === null) return { variant, kind: 'targeted', reason: 'targeted-match' };
+    if (strongest === null || BASE_REASON_RANK[skip] > BASE_REASON_RANK[strongest]) strongest = skip;
+  }
+  for (const variant of variants.mass) {
+    const skip = skipReason(variant, request);
+    if (skip === null) return { variant, kind: 'mass', reason: 'mass-match' };
+    if (strongest === null || BASE_REASON_RANK[skip] > BASE_REASON_RANK[strongest]) strongest = skip;
+  }
+  if (strongest === null) return NO_VARIANTS;
+  // A targeted variant held back for consent: say why the consent fell short (token expired, …).
+  if (strongest === 'consent-missing' && request.consentReason !== 'consent') {
+    return { variant: null, kind: 'base', reason: request.consentReason };
+  }
+  return { variant: null, kind: 'base', reason: strongest };
+}
+
+export interface SkippedVariant {
+  key: string;
+  kind: VariantKind;
+  reason: SkipReason;
+}
+
+export interface DecisionTrace {
+  decision: Decision;
+  skipped: SkippedVariant[];
+  /** Attribute names the evaluated rules read; never values. */
+  read: string[];
+}
+
+/** The full story of one decision, for the explain endpoint and the admin simulator. */
+export function traceDecision(variants: BaseVariants | undefined, request: DecisionRequest): DecisionTrace {
+  const decision = chooseVariant(variants, request);
+  const skipped: SkippedVariant[] = [];
+  const read = new Set<string>();
+  if (variants) {
+    for (const variant of [...variants.targeted, ...variants.mass]) {
+      if (variant === decision.variant) {
+        variant.reads.forEach((name) => read.add(name));
+        break;
+      }
+      const reason = skipReason(variant, request);
+      if (reason === 'rule-false') variant.reads.forEach((name) => read.add(name));
+      if (reason !== null) skipped.push({ key: variant.key, kind: variant.kind, reason });
+    }
+  }
+  return { decision, skipped, read: [...read].sort() };
+}
+
+export function labelOf(decision: Decision): Label {
+  return { variant: decision.variant?.key ?? null, kind: decision.kind, reason: decision.reason };
+}

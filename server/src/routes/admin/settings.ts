@@ -1,0 +1,18 @@
+import { ACTIONS } from '../../permissions';
+import { can } from './can';
+
+/** What the admin panel needs to render: the configuration (never secrets) and the simulator. */
+export default [
+  {
+    method: 'GET',
+    path: '/settings',
+    handler: 'settings.find',
+    config: { policies: can(ACTIONS.read) },
+  },
+  {
+    method: 'POST',
+    path: '/simulate',
+    handler: 'simulator.simulate',
+    config: { policies: can(ACTIONS.read) },
+  },
+];

@@ -1,0 +1,172 @@
+import type { Core } from '@strapi/strapi';
+import { compileAudience, type CompiledRule } from '../core/rules';
+import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
+import type { BaseVariants, LiveVariant, VariantKind } from '../core/decision';
+import { VARIANT_OF, enabledTypes } from '../enabled-types';
+import { internalRead } from '../internal';
+
+export interface VariantRecord {
+  id: number;
+  documentId: string;
+  name: string;
+  key: string;
+  contentType: string;
+  baseDocumentId: string;
+  variantDocumentId: string;
+  kind: VariantKind;
+  audience: unknown;
+  segments: string[] | null;
+  requiredPurposes: string[] | null;
+  priority: number;
+  startsAt: string | null;
+  endsAt: string | null;
+  enabled: boolean;
+  locales: string[] | null;
+}
+
+interface TypeIndex {
+  byBase: Map<string, BaseVariants>;
+  variantDocuments: Set<string>;
+}
+
+const NEVER: CompiledRule = compileAudience({ '==': [1, 0] });
+
+/**
+ * Live variants per content type and base entry, held in memory and rebuilt when variants,
+ * segments or publication change. The delivery path reads it; it never queries per request.
+ */
+const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
+  let types = new Map<string, TypeIndex>();
+  let enabled = new Set<string>();
+  let segments = new Map<string, CompiledRule>();
+  let running: Promise<void> | null = null;
+  let queued = false;
+
+  async function loadSegments(): Promise<Map<string, CompiledRule>> {
+    const rows = await strapi.db.query('plugin::personalization.segment').findMany({ select: ['key', 'rule'] });
+    return new Map(rows.map((row: { key: string; rule: unknown }) => [row.key, compileAudience(row.rule)]));
+  }
+
+  async function publishedLocales(uid: string): Promise<Map<string, Set<string>>> {
+    const contentType = strapi.contentTypes[uid as keyof typeof strapi.contentTypes] as any;
+    const hasDraftAndPublish = contentType.options?.draftAndPublish === true;
+    const rows = await strapi.db.query(uid as any).findMany({
+      select: ['documentId', 'locale'],
+      where: {
+        [VARIANT_OF]: { $notNull: true },
+        ...(hasDraftAndPublish ? { publishedAt: { $notNull: true } } : {}),
+      },
+    });
+    const byDocument = new Map<string, Set<string>>();
+    for (const row of rows as Array<{ documentId: string; locale?: string | null }>) {
+      let locales = byDocument.get(row.documentId);
+      if (!locales) byDocument.set(row.documentId, (locales = new Set()));
+      locales.add(row.locale ?? '');
+    }
+    return byDocument;
+  }
+
+  function liveVariant(record: VariantRecord, published: Set<string> | undefined, compiledSegments: Map<string, CompiledRule>): LiveVariant {
+    const audience = compileAudience(record.audience ?? null);
+    const segmentRules = (record.segments ?? []).map((key) => compiledSegments.get(key) ?? NEVER);
+    const rules = [audience, ...segmentRules];
+    const required = new Set(record.requiredPurposes ?? []);
+    if (record.kind === 'targeted') required.add(PERSONALIZATION_PURPOSE);
+    return {
+      key: record.key,
+      documentId: record.variantDocumentId,
+      kind: record.kind,
+      priority: record.priority,
+      enabled: record.enabled,
+      startsAt: record.startsAt ? Date.parse(record.startsAt) : null,
+      endsAt: record.endsAt ? Date.parse(record.endsAt) : null,
+      locales: record.locales && record.locales.length > 0 ? new Set(record.locales) : null,
+      publishedLocales: published ?? new Set(),
+      requiredPurposes: [...required],
+      matches:
+        rules.length === 1
+          ? audience.evaluate
+          : (context: object) => rules.every((rule) => rule.evaluate(context)),
+      reads: [...new Set(rules.flatMap((rule) => rule.reads))].sort(),
+    };
+  }
+
+  async function buildType(uid: string, compiledSegments: Map<string, CompiledRule>): Promise<TypeIndex> {
+    const records: VariantRecord[] = await strapi.db
+      .query('plugin::personalization.variant')
+      .findMany({ where: { contentType: uid }, orderBy: [{ priority: 'asc' }, { id: 'asc' }] });
+    const published = await publishedLocales(uid);
+    const byBase = new Map<string, { targeted: LiveVariant[]; mass: LiveVariant[] }>();
+    const variantDocuments = new Set<string>();
+    for (const record of records) {
+      variantDocuments.add(record.variantDocumentId);
+      let entry = byBase.get(record.baseDocumentId);
+      if (!entry) byBase.set(record.baseDocumentId, (entry = { targeted: [], mass: [] }));
+      entry[record.kind].push(liveVariant(record, published.get(record.variantDocumentId), compiledSegments));
+    }
+    return { byBase, variantDocuments };
+  }
+
+  async function rebuildNow(): Promise<void> {
+    await internalRead(async () => {
+      const uids = enabledTypes(strapi);
+      const compiledSegments = await loadSegments();
+      const next = new Map<string, TypeIndex>();
+      for (const uid of uids) next.set(uid, await buildType(uid, compiledSegments));
+      // Swap whole: a request sees the old index or the new one, never half of each.
+      enabled = new Set(uids);
+      segments = compiledSegments;
+      types = next;
+    });
+  }
+
+  return {
+    /** Rebuilds everything; concurrent calls coalesce into at most one more run. */
+    async rebuild(): Promise<void> {
+      if (running) {
+        queued = true;
+        return running;
+      }
+      running = (async () => {
+        try {
+          do {
+            queued = false;
+            await rebuildNow();
+          } while (queued);
+        } finally {
+          running = null;
+        }
+      })();
+      return running;
+    },
+
+    isEnabled(uid: string): boolean {
+      return enabled.has(uid);
+    },
+
+    variantsOf(uid: string, baseDocumentId: string): BaseVariants | undefined {
+      return types.get(uid)?.byBase.get(baseDocumentId);
+    },
+
+    /** True when no base of this type has a variant: delivery then does no work at all. */
+    isEmpty(uid: string): boolean {
+      const index = types.get(uid);
+      return !index || index.byBase.size === 0;
+    },
+
+    isVariantDocument(uid: string, documentId: string): boolean {
+      return types.get(uid)?.variantDocuments.has(documentId) ?? false;
+    },
+
+    segmentKeys(): string[] {
+      return [...segments.keys()];
+    },
+
+    enabledTypes(): string[] {
+      return [...enabled];
+    },
+  };
+};
+
+export type VariantIndex = ReturnType<typeof variantIndex>;
+export default variantIndex;

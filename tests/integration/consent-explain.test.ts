@@ -1,0 +1,140 @@
+import request from 'supertest';
+import type { Core } from '@strapi/strapi';
+import { startStrapi, stopStrapi, adminToken } from '../helpers/strapi';
+
+const ARTICLE = 'api::article.article';
+const HOUR = 3600_000;
+
+describe('GET /api/personalization/explain: why an entry was chosen, for the caller', () => {
+  let strapi: Core.Strapi;
+  let admin: string;
+  let baseId: string;
+  let draftId: string;
+
+  const http = () => request(strapi.server.httpServer);
+  const explain = (path = `${ARTICLE}/${baseId}`) => http().get(`/api/personalization/explain/${path}`);
+  const token = async (purposes: string[], attributes: Record<string, unknown> = {}) =>
+    (await strapi.plugin('personalization').service('consent').issuer().issue({ purposes, attributes })).token;
+
+  async function createVariant(body: Record<string, unknown>, publish = true) {
+    const response = await http()
+      .post('/personalization/variants')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ contentType: ARTICLE, baseDocumentId: baseId, ...body })
+      .expect(201);
+    if (publish) await strapi.documents(ARTICLE).publish({ documentId: response.body.data.variantDocumentId, locale: 'en' } as any);
+    return response.body.data;
+  }
+
+  beforeAll(async () => {
+    strapi = await startStrapi();
+    admin = await adminToken(strapi);
+    await strapi.plugin('i18n').service('locales').create({ code: 'de', name: 'German (de)' });
+    const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Generic', slug: 'generic' } } as any);
+    await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'en' } as any);
+    await strapi.documents(ARTICLE).update({ documentId: base.documentId, locale: 'de', data: { title: 'Allgemein', slug: 'allgemein' } } as any);
+    await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'de' } as any);
+    baseId = base.documentId;
+    const draft = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Draft only', slug: 'draft-only' } } as any);
+    draftId = draft.documentId;
+
+    await createVariant({ name: 'Outdoor', key: 'outdoor', kind: 'targeted', audience: { in: ['outdoor', { var: 'interests' }] } });
+    await createVariant({ name: 'Adults', key: 'adults', kind: 'targeted', requiredPurposes: ['marketing'], audience: { '==': [{ var: 'ageGroup' }, 'adult'] } });
+    await createVariant({ name: 'Later', key: 'later', kind: 'mass', startsAt: new Date(Date.now() + HOUR).toISOString() });
+    await createVariant({ name: 'Unpublished', key: 'unpublished', kind: 'mass' }, false);
+  });
+
+  afterAll(async () => {
+    await stopStrapi(strapi);
+  });
+
+  it('explains the generic answer without consent: every variant skipped, nothing read', async () => {
+    const response = await explain().expect(200);
+    expect(response.body.data).toEqual({
+      contentType: ARTICLE,
+      documentId: baseId,
+      locale: 'en',
+      served: { variant: null, kind: 'base', reason: 'no-token' },
+      skipped: [
+        { variant: 'outdoor', kind: 'targeted', reason: 'consent-missing' },
+        { variant: 'adults', kind: 'targeted', reason: 'consent-missing' },
+        { variant: 'later', kind: 'mass', reason: 'schedule' },
+        { variant: 'unpublished', kind: 'mass', reason: 'draft' },
+      ],
+      read: [],
+      consent: { reason: 'no-token', purposes: [] },
+    });
+    expect(response.headers['cache-control']).toMatch(/private/);
+    expect(response.headers.vary).toMatch(/X-Consent-Token/i);
+  });
+
+  it('explains a served targeted variant with consent, naming what was read but no value', async () => {
+    const response = await explain()
+      .set('X-Consent-Token', await token(['personalization'], { interests: ['outdoor', 'heron-4q7'], ageGroup: 'adult' }))
+      .expect(200);
+    expect(response.body.data.served).toEqual({ variant: 'outdoor', kind: 'targeted', reason: 'targeted-match' });
+    expect(response.body.data.skipped).toEqual([]);
+    expect(response.body.data.read).toEqual(['interests']);
+    expect(response.body.data.consent).toEqual({ reason: 'consent', purposes: ['necessary', 'personalization'] });
+    const body = JSON.stringify(response.body);
+    expect(body).not.toContain('heron-4q7');
+    expect(body).not.toContain('adult"');
+  });
+
+  it('explains a rule that did not match, and a purpose that was not granted', async () => {
+    const response = await explain()
+      .set('X-Consent-Token', await token(['personalization'], { interests: ['mallard-2k9'], ageGroup: 'adult' }))
+      .expect(200);
+    expect(response.body.data.served).toEqual({ variant: null, kind: 'base', reason: 'consent-missing' });
+    expect(response.body.data.skipped).toEqual([
+      { variant: 'outdoor', kind: 'targeted', reason: 'rule-false' },
+      { variant: 'adults', kind: 'targeted', reason: 'consent-missing' },
+      { variant: 'later', kind: 'mass', reason: 'schedule' },
+      { variant: 'unpublished', kind: 'mass', reason: 'draft' },
+    ]);
+    expect(response.body.data.read).toEqual(['interests']);
+    expect(JSON.stringify(response.body)).not.toContain('mallard-2k9');
+  });
+
+  it('matches what delivery serves for the same consent', async () => {
+    const consent = await token(['personalization', 'marketing'], { interests: ['sailing'], ageGroup: 'adult' });
+    const explained = await explain().set('X-Consent-Token', consent).expect(200);
+    await strapi.db.query('plugin::users-permissions.permission').create({
+      data: {
+        action: `${ARTICLE}.findOne`,
+        role: (await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'public' } })).id,
+      },
+    });
+    const delivered = await http().get(`/api/articles/${baseId}`).set('X-Consent-Token', consent).expect(200);
+    expect(explained.body.data.served).toEqual({ variant: 'adults', kind: 'targeted', reason: 'targeted-match' });
+    expect(delivered.body.data.personalization).toEqual(explained.body.data.served);
+    expect(explained.body.data.read).toEqual(['ageGroup', 'interests']);
+  });
+
+  it('uses the requested locale, and says a bad token is no consent', async () => {
+    const response = await explain(`${ARTICLE}/${baseId}?locale=de`).set('X-Consent-Token', 'garbage').expect(200);
+    expect(response.body.data.locale).toBe('de');
+    expect(response.body.data.consent).toEqual({ reason: 'token-malformed', purposes: [] });
+    expect(response.body.data.skipped.find((skip: any) => skip.variant === 'later').reason).toBe('locale-missing');
+  });
+
+  it('accepts the content type uid URL-encoded', async () => {
+    const response = await explain(`${encodeURIComponent(ARTICLE)}/${baseId}`).expect(200);
+    expect(response.body.data.contentType).toBe(ARTICLE);
+  });
+
+  it.each([
+    ['an unknown content type', () => `api::nothing.nothing/${baseId}`, () => 'api::nothing.nothing'],
+    ['a type without personalization', () => `api::author.author/${baseId}`, () => 'api::author.author'],
+    ['an unknown entry', () => `${ARTICLE}/nope123`, () => 'nope123'],
+    ['a draft-only entry', () => `${ARTICLE}/${draftId}`, () => draftId],
+  ])('answers 404 naming %s', async (_, path, named) => {
+    const response = await explain(path()).expect(404);
+    expect(response.body.error.message).toContain(named());
+  });
+
+  it('refuses unknown query parameters', async () => {
+    const response = await explain(`${ARTICLE}/${baseId}?interests=outdoor`).expect(400);
+    expect(response.body.error.details.field).toBe('interests');
+  });
+});

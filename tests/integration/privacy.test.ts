@@ -1,0 +1,161 @@
+import request from 'supertest';
+import type { Core } from '@strapi/strapi';
+import { startStrapi, stopStrapi, grantPublic, adminToken, DATABASE_CLIENT } from '../helpers/strapi';
+
+const ARTICLE = 'api::article.article';
+const MESSAGE = Symbol.for('message');
+
+/** Distinctive attribute values: none of them may appear in any table or any log line. */
+const SECRETS = {
+  interests: 'zebra-7f3a',
+  ageGroup: 'quux-91x',
+  country: 'Narnia-q4v',
+  device: 'tablet-5hd',
+  utmCampaign: 'spring-k2w',
+  refused: 'walrus-0p8',
+};
+
+/** Every row of every table of the test database, as text. */
+async function databaseText(strapi: Core.Strapi): Promise<{ text: string; tables: string[] }> {
+  const knex = strapi.db.connection as any;
+  let tables: string[];
+  let read: (table: string) => Promise<unknown[]>;
+  if (DATABASE_CLIENT === 'postgres') {
+    const schema = process.env.DATABASE_SCHEMA!;
+    const result = await knex.raw("select table_name from information_schema.tables where table_schema = ? and table_type = 'BASE TABLE'", [schema]);
+    tables = result.rows.map((row: any) => row.table_name);
+    read = (table) => knex.withSchema(schema).select('*').from(table);
+  } else {
+    const rows = await knex.raw("select name from sqlite_master where type = 'table'");
+    tables = rows.map((row: any) => row.name);
+    read = (table) => knex.select('*').from(table);
+  }
+  const parts: string[] = [];
+  for (const table of tables) {
+    for (const row of await read(table)) {
+      parts.push(
+        JSON.stringify(row, (_, value) =>
+          value && value.type === 'Buffer' && Array.isArray(value.data) ? Buffer.from(value.data).toString('utf8') : value
+        )
+      );
+    }
+  }
+  return { text: parts.join('\n'), tables };
+}
+
+describe('privacy (invariant 6): no attribute value is stored or logged', () => {
+  let strapi: Core.Strapi;
+  let admin: string;
+  let baseId: string;
+  const logged: string[] = [];
+  const writes: Array<() => void> = [];
+
+  const http = () => request(strapi.server.httpServer);
+
+  beforeAll(async () => {
+    strapi = await startStrapi();
+    await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
+    admin = await adminToken(strapi);
+    const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Generic', slug: 'generic' } } as any);
+    await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'en' } as any);
+    baseId = base.documentId;
+    const variant = await http()
+      .post('/personalization/variants')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({
+        contentType: ARTICLE,
+        baseDocumentId: baseId,
+        name: 'Zebra fans',
+        key: 'zebra-fans',
+        kind: 'targeted',
+        audience: { and: [{ '!=': [{ var: 'ageGroup' }, 'nobody'] }, { '!=': [{ var: 'device' }, 'nothing'] }] },
+      })
+      .expect(201);
+    await strapi.documents(ARTICLE).publish({ documentId: variant.body.data.variantDocumentId, locale: 'en' } as any);
+
+    // Capture from here on: every log record at every level (its transports kept quiet, so the
+    // test output stays readable), and anything else written to stdout/stderr.
+    strapi.log.level = 'silly';
+    strapi.log.on('data', (info: any) => logged.push(`${info[MESSAGE] ?? ''} ${JSON.stringify(info)}`));
+    for (const transport of strapi.log.transports) {
+      const wasSilent = transport.silent;
+      transport.silent = true;
+      writes.push(() => {
+        transport.silent = wasSilent;
+      });
+    }
+    for (const stream of [process.stdout, process.stderr]) {
+      const original = stream.write.bind(stream);
+      (stream as any).write = (chunk: unknown, ...rest: unknown[]) => {
+        logged.push(String(chunk));
+        return (original as any)(chunk, ...rest);
+      };
+      writes.push(() => {
+        (stream as any).write = original;
+      });
+    }
+  });
+
+  afterAll(async () => {
+    strapi.log.level = 'error';
+    writes.forEach((restore) => restore());
+    await stopStrapi(strapi);
+  });
+
+  it('keeps every value out of every table and every log line through a whole consent lifecycle', async () => {
+    const granted = await http()
+      .post('/api/personalization/consent')
+      .send({
+        purposes: ['personalization', 'functional', 'marketing'],
+        attributes: { interests: [SECRETS.interests], ageGroup: SECRETS.ageGroup, country: SECRETS.country },
+      })
+      .expect(201);
+    const { token } = granted.body.data;
+    const context = Buffer.from(JSON.stringify({ device: SECRETS.device, utmCampaign: SECRETS.utmCampaign })).toString('base64url');
+    const consentHeaders = { 'X-Consent-Token': token, 'X-Personalization-Context': context };
+
+    const served = await http().get(`/api/articles/${baseId}`).set(consentHeaders).expect(200);
+    expect(served.body.data.personalization).toEqual({ variant: 'zebra-fans', kind: 'targeted', reason: 'targeted-match' });
+    await http().get('/api/articles').set(consentHeaders).expect(200);
+    await http()
+      .post('/graphql')
+      .set(consentHeaders)
+      .send({ query: '{ articles { documentId title personalization { variant } } }' })
+      .expect(200);
+    const explained = await http().get(`/api/personalization/explain/${ARTICLE}/${baseId}`).set(consentHeaders).expect(200);
+    expect(explained.body.data.read).toEqual(['ageGroup', 'device']);
+    const inspected = await http().get('/api/personalization/consent').set(consentHeaders).expect(200);
+    expect(inspected.body.data.attributes.ageGroup).toBe(SECRETS.ageGroup);
+    // Refused grants carrying values: the refusal may not store or log them either.
+    await http()
+      .post('/api/personalization/consent')
+      .send({ purposes: ['functional'], attributes: { interests: [SECRETS.refused] } })
+      .expect(400);
+    await http()
+      .post('/api/personalization/consent')
+      .send({ purposes: ['personalization'], attributes: { ageGroup: [SECRETS.refused] } })
+      .expect(400);
+    await http().delete('/api/personalization/consent').set(consentHeaders).expect(204);
+    const after = await http().get(`/api/articles/${baseId}`).set(consentHeaders).expect(200);
+    expect(after.body.data.personalization.reason).toBe('token-revoked');
+    await http().get('/personalization/consent-records/export').set('Authorization', `Bearer ${admin}`).expect(200);
+
+    const { text, tables } = await databaseText(strapi);
+    // The scan reads the plugin's own tables and real content: these must be found.
+    expect(tables).toEqual(expect.arrayContaining(['personalization_consent_records', 'personalization_revocations', 'articles']));
+    expect(text).toContain(inspected.body.data.recordId);
+    expect(text).toContain(inspected.body.data.subject);
+    expect(text).toContain('Zebra fans');
+
+    const logText = logged.join('\n');
+    // The capture sees request logging, so it would see a leak too.
+    expect(logText).toContain(`/api/articles/${baseId}`);
+    expect(logText).toContain('/api/personalization/consent');
+
+    const tokenPayload = token.split('.')[1];
+    for (const value of [...Object.values(SECRETS), token, tokenPayload, context]) {
+      expect({ where: 'database', found: text.includes(value), value }).toEqual({ where: 'database', found: false, value });
+      expect({ where: 'logs', found: logText.includes(value), value }).toEqual({ where: 'logs', found: false, value });
+    }
+  });
+});

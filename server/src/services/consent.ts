@@ -24,7 +24,7 @@ import type { ConsentRecordsService } from './consent-records';
 /** Request headers the plugin reads; responses of enabled types vary on all of them. */
 export const CONSENT_HEADERS = ['X-Consent-Token', 'X-TCF-Consent', 'Sec-GPC', 'X-Personalization-Context'];
 
-interface RequestLike {
+export interface RequestLike {
   get(field: string): string;
   state: Record<string, unknown>;
 }

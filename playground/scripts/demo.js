@@ -69,6 +69,8 @@ async function main() {
   await strapi.listen();
 
   const base = `http://${host}:${port}`;
+  const personalized = await strapi.db.query('plugin::personalization.variant').findOne({ select: ['baseDocumentId'] });
+  const article = `${base}/api/articles/${personalized ? personalized.baseDocumentId : ''}`;
   console.log(`
 Personalization demo is running${seeded.articlesCreated ? ` (seeded ${seeded.articlesCreated} articles)` : ''}.
 
@@ -76,9 +78,9 @@ Personalization demo is running${seeded.articlesCreated ? ` (seeded ${seeded.art
                 log in as ${adminEmail} / ${adminPassword}
   Content API   ${base}/api/articles
 
-Try:
-  curl -s ${base}/api/articles
-  curl -s ${base}/api/personalization/purposes
+Try (without consent: the campaign variant for everyone; with a token: the targeted variant):
+  curl -s ${article}
+  curl -s -H "X-Consent-Token: $(curl -s -X POST ${base}/api/personalization/consent -H 'Content-Type: application/json' -d '{"purposes":["personalization"],"attributes":{"interests":["outdoor"]}}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).data.token')" ${article}
 `);
 }
 

@@ -54,7 +54,7 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
       contentType: ARTICLE,
       documentId: baseId,
       locale: 'en',
-      served: { variant: null, kind: 'base', reason: 'no-token' },
+      served: { variant: null, kind: 'base', reason: 'no-token', decidedBy: null },
       skipped: [
         { variant: 'outdoor', kind: 'targeted', reason: 'consent-missing' },
         { variant: 'adults', kind: 'targeted', reason: 'consent-missing' },
@@ -72,7 +72,7 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
     const response = await explain()
       .set('X-Consent-Token', await token(['personalization'], { interests: ['outdoor', 'heron-4q7'], ageGroup: 'adult' }))
       .expect(200);
-    expect(response.body.data.served).toEqual({ variant: 'outdoor', kind: 'targeted', reason: 'targeted-match' });
+    expect(response.body.data.served).toEqual({ variant: 'outdoor', kind: 'targeted', reason: 'targeted-match', decidedBy: '(root)' });
     expect(response.body.data.skipped).toEqual([]);
     expect(response.body.data.read).toEqual(['interests']);
     expect(response.body.data.consent).toEqual({ reason: 'consent', purposes: ['necessary', 'personalization'] });
@@ -85,9 +85,9 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
     const response = await explain()
       .set('X-Consent-Token', await token(['personalization'], { interests: ['mallard-2k9'], ageGroup: 'adult' }))
       .expect(200);
-    expect(response.body.data.served).toEqual({ variant: null, kind: 'base', reason: 'consent-missing' });
+    expect(response.body.data.served).toEqual({ variant: null, kind: 'base', reason: 'consent-missing', decidedBy: null });
     expect(response.body.data.skipped).toEqual([
-      { variant: 'outdoor', kind: 'targeted', reason: 'rule-false' },
+      { variant: 'outdoor', kind: 'targeted', reason: 'rule-false', decidedBy: '(root)' },
       { variant: 'adults', kind: 'targeted', reason: 'consent-missing' },
       { variant: 'later', kind: 'mass', reason: 'schedule' },
       { variant: 'unpublished', kind: 'mass', reason: 'draft' },
@@ -106,8 +106,10 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
       },
     });
     const delivered = await http().get(`/api/articles/${baseId}`).set('X-Consent-Token', consent).expect(200);
-    expect(explained.body.data.served).toEqual({ variant: 'adults', kind: 'targeted', reason: 'targeted-match' });
-    expect(delivered.body.data.personalization).toEqual(explained.body.data.served);
+    expect(explained.body.data.served).toEqual({ variant: 'adults', kind: 'targeted', reason: 'targeted-match', decidedBy: '(root)' });
+    const { decidedBy, ...label } = explained.body.data.served;
+    expect(decidedBy).toBe('(root)');
+    expect(delivered.body.data.personalization).toEqual(label);
     expect(explained.body.data.read).toEqual(['ageGroup', 'interests']);
   });
 

@@ -24,6 +24,8 @@ export interface LiveVariant {
   matches(context: object): boolean;
   /** Attribute names the audience and its segments read. */
   reads: readonly string[];
+  /** Which node of the audience or of a segment (`segment:<key>`) decided, and the names it read. */
+  explain?(context: object): { decidedBy: string | null; read: readonly string[] };
 }
 
 /** The live variants of one base entry, each list in priority order. */
@@ -131,10 +133,14 @@ export interface SkippedVariant {
   key: string;
   kind: VariantKind;
   reason: SkipReason;
+  /** For `rule-false`: the node that made the audience false. */
+  decidedBy?: string | null;
 }
 
 export interface DecisionTrace {
   decision: Decision;
+  /** For a served variant with an audience: the node that made it match. */
+  decidedBy: string | null;
   skipped: SkippedVariant[];
   /** Attribute names the evaluated rules read; never values. */
   read: string[];
@@ -145,18 +151,25 @@ export function traceDecision(variants: BaseVariants | undefined, request: Decis
   const decision = chooseVariant(variants, request);
   const skipped: SkippedVariant[] = [];
   const read = new Set<string>();
+  let decidedBy: string | null = null;
+  // Only what the evaluated rules actually read: short-circuited branches read nothing.
+  const evaluate = (variant: LiveVariant) => {
+    const explanation = variant.explain?.(request.context) ?? { decidedBy: null, read: variant.reads };
+    explanation.read.forEach((name) => read.add(name));
+    return explanation.decidedBy;
+  };
   if (variants) {
     for (const variant of [...variants.targeted, ...variants.mass]) {
       if (variant === decision.variant) {
-        variant.reads.forEach((name) => read.add(name));
+        decidedBy = evaluate(variant);
         break;
       }
       const reason = skipReason(variant, request);
-      if (reason === 'rule-false') variant.reads.forEach((name) => read.add(name));
-      if (reason !== null) skipped.push({ key: variant.key, kind: variant.kind, reason });
+      if (reason === 'rule-false') skipped.push({ key: variant.key, kind: variant.kind, reason, decidedBy: evaluate(variant) });
+      else if (reason !== null) skipped.push({ key: variant.key, kind: variant.kind, reason });
     }
   }
-  return { decision, skipped, read: [...read].sort() };
+  return { decision, decidedBy, skipped, read: [...read].sort() };
 }
 
 export function labelOf(decision: Decision): Label {

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { compileAudience, type CompiledRule } from '../core/rules';
+import { compileAudience, explainRule, type CompiledRule } from '../core/rules';
 import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
 import type { BaseVariants, LiveVariant, VariantKind } from '../core/decision';
 import { VARIANT_OF, enabledTypes } from '../enabled-types';
@@ -68,8 +68,8 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
 
   function liveVariant(record: VariantRecord, published: Set<string> | undefined, compiledSegments: Map<string, CompiledRule>): LiveVariant {
     const audience = compileAudience(record.audience ?? null);
-    const segmentRules = (record.segments ?? []).map((key) => compiledSegments.get(key) ?? NEVER);
-    const rules = [audience, ...segmentRules];
+    const segmentRules = new Map((record.segments ?? []).map((key) => [key, compiledSegments.get(key) ?? NEVER]));
+    const rules = [audience, ...segmentRules.values()];
     const required = new Set(record.requiredPurposes ?? []);
     if (record.kind === 'targeted') required.add(PERSONALIZATION_PURPOSE);
     return {
@@ -88,6 +88,22 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
           ? audience.evaluate
           : (context: object) => rules.every((rule) => rule.evaluate(context)),
       reads: [...new Set(rules.flatMap((rule) => rule.reads))].sort(),
+      explain(context: object) {
+        const sources: Array<[string, unknown]> = [
+          ['', record.audience ?? null],
+          ...(record.segments ?? []).map((key): [string, unknown] => [`segment:${key}.`, segmentRules.get(key)?.rule ?? false]),
+        ];
+        // The audience, then each segment, as `matches` evaluates them: the first false one decides.
+        const read = new Set<string>();
+        let decidedBy: string | null = null;
+        for (const [position, [prefix, rule]] of sources.entries()) {
+          const explanation = explainRule(rule, context);
+          explanation.read.forEach((name) => read.add(name));
+          if (position === 0 || !explanation.result) decidedBy = prefix + (explanation.decidedBy ?? '');
+          if (!explanation.result) break;
+        }
+        return { decidedBy: decidedBy || null, read: [...read].sort() };
+      },
     };
   }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { buildRuleContext, builtinContext, compileAudience } from '../../../server/src/core/rules';
 
 const at = (iso: string) => new Date(iso);
@@ -32,6 +33,17 @@ describe('builtinContext: hour and weekday in the configured time zone', () => {
 
   it('gives now as an ISO instant in UTC', () => {
     expect(builtinContext(at('2026-03-29T01:00:00+02:00'), 'Europe/Berlin').now).toBe('2026-03-28T23:00:00.000Z');
+  });
+
+  it('formats now exactly as Date#toISOString, within a second and across seconds', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), (date) => {
+        expect(builtinContext(date, 'UTC').now).toBe(date.toISOString());
+        const later = new Date(date.getTime() + 1);
+        expect(builtinContext(later, 'UTC').now).toBe(later.toISOString());
+      }),
+      { numRuns: 300 }
+    );
   });
 
   it('answers for the zone asked, even within the same minute', () => {
@@ -78,6 +90,56 @@ describe('buildRuleContext', () => {
       hour: 12,
       weekday: 0,
       locale: 'de',
+    });
+  });
+
+  describe('with the catalogue', () => {
+    const catalogue = {
+      country: { type: 'string', source: 'token', purpose: 'personalization' },
+      age: { type: 'number', source: 'token', purpose: 'personalization' },
+      hour: { type: 'number', source: 'builtin' },
+    } as const;
+
+    it('holds every catalogue name in one order, absent ones as undefined, and nothing else', () => {
+      const one = buildRuleContext({ ...input, catalogue, attributes: { age: 30, shoeSize: 42 } });
+      const other = buildRuleContext({ ...input, catalogue, attributes: { country: 'DE' } });
+      expect(Object.keys(one)).toEqual(['now', 'weekday', 'hour', 'locale', 'country', 'age']);
+      expect(Object.keys(other)).toEqual(Object.keys(one));
+      expect(one.country).toBeUndefined();
+      expect(one.age).toBe(30);
+      expect(one.hour).toBe(12);
+      expect(Object.getPrototypeOf(one)).toBeNull();
+    });
+
+    it('reads absent attributes exactly as missing keys, in both modes', () => {
+      const rules = [
+        { '==': [{ var: 'country' }, null] },
+        { missing: ['country', 'age'] },
+        { '!': { missing: ['country'] } },
+        { '==': [{ var: ['country', 'XX'] }, 'XX'] },
+      ];
+      const withCatalogue = buildRuleContext({ ...input, catalogue, attributes: { age: 30 } });
+      const withoutCatalogue = buildRuleContext({ ...input, attributes: { age: 30 } });
+      for (const rule of rules) {
+        for (const mode of ['compiled', 'interpreted'] as const) {
+          const audience = compileAudience(rule, { mode });
+          expect(audience.evaluate(withCatalogue)).toBe(audience.evaluate(withoutCatalogue));
+        }
+      }
+      expect(compileAudience({ '==': [{ var: ['country', 'XX'] }, 'XX'] }).evaluate(withCatalogue)).toBe(true);
+    });
+
+    it('copies hostile attribute names as plain data', () => {
+      const flag = '__contextInjected';
+      const name = JSON.stringify(`"]; globalThis["${flag}"] = 1; //`);
+      const definition = '{"type": "string", "source": "token", "purpose": "p"}';
+      const hostileCatalogue = JSON.parse(`{"__proto__": ${definition}, ${name}: ${definition}}`);
+      const attributes = JSON.parse(`{"__proto__": "x", ${name}: "y"}`);
+      const context = buildRuleContext({ ...input, catalogue: hostileCatalogue, attributes });
+      expect((globalThis as Record<string, unknown>)[flag]).toBeUndefined();
+      expect(Object.getPrototypeOf(context)).toBeNull();
+      expect(Object.getOwnPropertyDescriptor(context, '__proto__')?.value).toBe('x');
+      expect(context[JSON.parse(name)]).toBe('y');
     });
   });
 

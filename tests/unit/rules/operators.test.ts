@@ -1,5 +1,11 @@
 import fc from 'fast-check';
 import { compileAudience, type EvaluationMode } from '../../../server/src/core/rules';
+import {
+  endsWithIgnoringCase,
+  equalsIgnoringCase,
+  includesIgnoringCase,
+  startsWithIgnoringCase,
+} from '../../../server/src/core/rules/ignoring-case';
 import { parseIsoInstant } from '../../../server/src/core/rules/iso-date';
 import { compareSemver, parseSemver } from '../../../server/src/core/rules/semver';
 
@@ -150,6 +156,33 @@ describe('parseIsoInstant', () => {
     '',
   ])('refuses %p', (text) => {
     expect(parseIsoInstant(text)).toBeNaN();
+  });
+});
+
+describe('case-insensitive matching', () => {
+  // ASCII, letters whose lower case is longer (İ) or ASCII (K, the Kelvin sign), and final sigma.
+  const text = fc.string({ unit: fc.constantFrom('a', 'B', 'c', 'D', ' ', 'İ', 'i', '\u0307', 'K', 'k', 'Σ', 'σ', 'ς', 'é', 'É'), maxLength: 8 });
+
+  // Needles cut from the text, in either case, so that matches are common.
+  const needleOf = fc
+    .tuple(text, fc.nat(8), fc.nat(8), fc.boolean())
+    .map(([subject, i, j, upper]) => {
+      const part = subject.slice(Math.min(i, j), Math.max(i, j));
+      return [subject, upper ? part.toUpperCase() : part] as const;
+    });
+
+  it('agrees with toLowerCase on every text and needle', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.tuple(text, text), needleOf), ([subject, needle]) => {
+        const lower = needle.toLowerCase();
+        const reference = subject.toLowerCase();
+        expect(startsWithIgnoringCase(subject, lower)).toBe(reference.startsWith(lower));
+        expect(endsWithIgnoringCase(subject, lower)).toBe(reference.endsWith(lower));
+        expect(includesIgnoringCase(subject, lower)).toBe(reference.includes(lower));
+        expect(equalsIgnoringCase(subject, lower)).toBe(reference === lower);
+      }),
+      { numRuns: 10_000 }
+    );
   });
 });
 

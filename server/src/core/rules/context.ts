@@ -3,7 +3,7 @@
  * consent lets it see. Filtering by consent is `visibleAttributes` in catalogue.ts; this module
  * only adds the built-ins, which need no consent because they say nothing about the visitor.
  */
-import { BUILTIN_ATTRIBUTES } from '../catalogue';
+import { BUILTIN_ATTRIBUTES, type Catalogue } from '../catalogue';
 
 export interface BuiltinContext {
   /** The request instant, ISO 8601 in UTC. */
@@ -23,6 +23,12 @@ export interface RuleContextInput {
   readonly locale?: string;
   /** Already filtered by consent (`visibleAttributes`). */
   readonly attributes: Readonly<Record<string, unknown>>;
+  /**
+   * The catalogue, when known: every context then holds its attribute names in the same order,
+   * absent ones as `undefined` (which rules read exactly like a missing key), and nothing else.
+   * One object layout for every visitor lets V8 compile each attribute read to a single check.
+   */
+  readonly catalogue?: Catalogue;
 }
 
 /** A null-prototype record: no inherited key is visible to a rule. */
@@ -75,11 +81,72 @@ function wallClockAt(now: Date, timeZone: string): WallClock {
   return cachedClock;
 }
 
+// toISOString costs more than the rest of the context; requests in the same second share all but
+// the milliseconds, so the seconds part is formatted once per second.
+const MILLISECOND_SUFFIXES = Array.from({ length: 1000 }, (_, ms) => `.${String(ms).padStart(3, '0')}Z`);
+let cachedSecond = NaN;
+let cachedSecondText = '';
+
+function isoInstant(now: Date): string {
+  const instant = now.getTime();
+  const second = Math.floor(instant / 1000);
+  if (second !== cachedSecond) {
+    cachedSecondText = now.toISOString().slice(0, -5); // drop ".sssZ"
+    cachedSecond = second;
+  }
+  return cachedSecondText + MILLISECOND_SUFFIXES[instant - second * 1000];
+}
+
 /** Throws a RangeError for an invalid date or an unknown time zone. */
 export function builtinContext(now: Date, timeZone: string, locale?: string): BuiltinContext {
   const { weekday, hour } = wallClockAt(now, timeZone);
-  const iso = now.toISOString();
+  const iso = isoInstant(now);
   return locale === undefined ? { now: iso, weekday, hour } : { now: iso, weekday, hour, locale };
+}
+
+function isBuiltin(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(BUILTIN_ATTRIBUTES, name);
+}
+
+type ContextBuilder = (attributes: Readonly<Record<string, unknown>>, context: Record<string, unknown>) => void;
+
+/** Copies the named attributes, absent ones as `undefined`, in the order given. */
+function copyAttributes(names: readonly string[]): ContextBuilder {
+  return (attributes, context) => {
+    for (const name of names) {
+      context[name] = Object.prototype.hasOwnProperty.call(attributes, name) ? attributes[name] : undefined;
+    }
+  };
+}
+
+/**
+ * `copyAttributes` as generated code, one statement per name: constant keys make every store a
+ * single step, where a loop's computed keys go through V8's generic path (about 3× slower).
+ * Names enter the code only as JSON string literals.
+ */
+function generatedCopy(names: readonly string[]): ContextBuilder {
+  try {
+    const statements = names.map((name) => {
+      const key = JSON.stringify(name);
+      return `context[${key}] = has.call(attributes, ${key}) ? attributes[${key}] : undefined;`;
+    });
+    const make = new Function('has', `return (attributes, context) => { ${statements.join('\n')} };`);
+    return make(Object.prototype.hasOwnProperty) as ContextBuilder;
+  } catch {
+    return copyAttributes(names); // a host without code generation
+  }
+}
+
+const copiers = new WeakMap<Catalogue, ContextBuilder>();
+
+function copierFor(catalogue: Catalogue): ContextBuilder {
+  let copy = copiers.get(catalogue);
+  if (!copy) {
+    // Built-ins are computed here; a same-named attribute must not shadow them.
+    copy = generatedCopy(Object.keys(catalogue).filter((name) => !isBuiltin(name)));
+    copiers.set(catalogue, copy);
+  }
+  return copy;
 }
 
 /** Throws a RangeError for an invalid date or an unknown time zone. */
@@ -88,13 +155,16 @@ export function buildRuleContext(input: RuleContextInput): RuleContext {
   // Null prototype set before any key, so even a key named __proto__ is a plain property; made
   // from a literal rather than Object.create(null), which V8 keeps as a slower dictionary.
   const context: Record<string, unknown> = Object.setPrototypeOf({}, null);
-  context.now = input.now.toISOString();
+  context.now = isoInstant(input.now);
   context.weekday = clock.weekday;
   context.hour = clock.hour;
-  if (input.locale !== undefined) context.locale = input.locale;
-  for (const name of Object.keys(input.attributes)) {
-    // Built-ins are computed here; a same-named attribute must not shadow them.
-    if (!Object.prototype.hasOwnProperty.call(BUILTIN_ATTRIBUTES, name)) context[name] = input.attributes[name];
+  const { attributes, catalogue } = input;
+  if (catalogue) {
+    context.locale = input.locale;
+    copierFor(catalogue)(attributes, context);
+  } else {
+    if (input.locale !== undefined) context.locale = input.locale;
+    copyAttributes(Object.keys(attributes).filter((name) => !isBuiltin(name)))(attributes, context);
   }
   return context;
 }

@@ -5,6 +5,7 @@
  * conformance suites and the compiled-vs-interpreted property test pin every one of them.
  */
 import { LogicEngine, defaultMethods } from 'json-logic-engine';
+import { toInstant, toRequestInstant } from './iso-date';
 import { TARGETING_OPERATORS, type TargetingOperator } from './targeting-operators';
 
 const TARGETING_NAMES: ReadonlySet<string> = new Set(Object.keys(TARGETING_OPERATORS));
@@ -24,10 +25,8 @@ interface BuildState {
 
 /** Marks a helper that generated code calls as synchronous; otherwise the engine awaits it. */
 function callable<T extends (...args: never[]) => unknown>(helper: T): T {
-  return Object.defineProperty(helper, SYNC, { value: true });
+  return Object.defineProperty(helper, SYNC, { value: true, configurable: true });
 }
-
-type Prepare = (operand: unknown) => unknown;
 
 /** True for operands with no operator inside: they can be prepared once, at compile time. */
 function isLiteral(value: unknown): boolean {
@@ -35,34 +34,39 @@ function isLiteral(value: unknown): boolean {
   return Array.isArray(value) && value.every(isLiteral);
 }
 
+const requestInstant = callable(toRequestInstant);
+
+/** `{"var": "now"}`: the built-in request time. */
+function isRequestTime(node: unknown): boolean {
+  return node !== null && typeof node === 'object' && Object.keys(node).length === 1 && (node as { var?: unknown }).var === 'now';
+}
+
 /**
- * A targeting operator as an engine method: interpreted through `method`; compiled to a call of
- * a closure that holds its literal operands already prepared.
+ * A targeting operator as an engine method: interpreted through `method`; compiled to a direct
+ * call of its test, with literal operands prepared at compile time and written into the code.
+ * Calls sit in each rule's own generated code, so V8 sees one target per call site and inlines.
  */
 export function toEngineMethod(operator: TargetingOperator) {
   const arity = operator.prepare.length;
-  const test = operator.test as (...prepared: unknown[]) => boolean;
+  const test = callable(operator.test as (...prepared: unknown[]) => boolean);
+  const prepare = operator.prepare.map((step) => callable(step as (operand: unknown) => unknown));
   return {
     method(args: unknown): boolean {
       if (!Array.isArray(args) || args.length !== arity) throw INVALID_ARGUMENTS;
-      return test(...args.map((arg, i) => operator.prepare[i](arg)));
+      return test(...args.map((arg, i) => prepare[i](arg)));
     },
     deterministic: true,
     compile(data: unknown, buildState: BuildState): unknown {
       if (!Array.isArray(data) || data.length !== arity) return false;
-      const [p0, p1, p2] = data.map((arg, i): Prepare => {
-        if (!isLiteral(arg)) return operator.prepare[i];
-        const prepared = operator.prepare[i](arg);
-        return () => prepared;
+      const [a, b, c] = data.map((arg, i) => {
+        if (isRequestTime(arg) && operator.prepare[i] === toInstant) return buildState.compile`${requestInstant}(${arg})`;
+        if (!isLiteral(arg)) return buildState.compile`${prepare[i]}(${arg})`;
+        const prepared = prepare[i](arg);
+        // Primitives go in as literals; anything else (a parsed version, a list) stays in a closure.
+        if (prepared === null || typeof prepared !== 'object') return buildState.compile`${prepared}`;
+        return buildState.compile`${callable(() => prepared)}()`;
       });
-      const call = callable(
-        arity === 2
-          ? (a: unknown, b: unknown) => test(p0(a), p1(b))
-          : (a: unknown, b: unknown, c: unknown) => test(p0(a), p1(b), p2(c))
-      );
-      // Literal operands are already inside `call`; passing null avoids rebuilding them per call.
-      const [a, b, c] = data.map((arg) => (isLiteral(arg) ? { [COMPILED]: 'null' } : arg));
-      return arity === 2 ? buildState.compile`${call}(${a}, ${b})` : buildState.compile`${call}(${a}, ${b}, ${c})`;
+      return arity === 2 ? buildState.compile`${test}(${a}, ${b})` : buildState.compile`${test}(${a}, ${b}, ${c})`;
     },
   };
 }
@@ -100,10 +104,13 @@ export function strictIterator(name: 'some' | 'all' | 'none') {
   };
 }
 
+function isTextOrNull(value: unknown): boolean {
+  return typeof value === 'string' || value === null;
+}
+
 /** json-logic-engine's compareCheck (not exported), as its comparisons use it. */
 function compareCheck(item: unknown, previous: unknown, strict: boolean): unknown {
-  const text = (value: unknown) => typeof value === 'string' || value === null;
-  if (strict || (text(item) && text(previous))) return item;
+  if (strict || (isTextOrNull(item) && isTextOrNull(previous))) return item;
   if (Number.isNaN(+(precoerceNumber(item) as number)) && previous !== null) throw NaN;
   if (Number.isNaN(+(precoerceNumber(previous) as number))) throw NaN;
   // null == 0 and 0 <= null answer as if null were 0, like the interpreter.
@@ -222,9 +229,15 @@ function yieldsBoolean(node: unknown): boolean {
   );
 }
 
-/** Code for the operand's value where only its truthiness matters: the value itself for booleans. */
+/**
+ * Code for the operand's value where only its truthiness matters: the value itself for booleans,
+ * the test alone for `missing` of flat names (its list is empty, so falsy, when nothing is missing).
+ */
 function truthiness(operand: unknown, buildState: BuildState): unknown {
-  return yieldsBoolean(operand) ? buildState.compile`${operand}` : buildState.compile`engine.truthy(${operand})`;
+  if (yieldsBoolean(operand)) return buildState.compile`${operand}`;
+  const names = flatMissingNames(operand);
+  if (names) return anyMissingTest(names, buildState);
+  return buildState.compile`engine.truthy(${operand})`;
 }
 
 /**
@@ -249,6 +262,13 @@ export function chain(name: 'and' | 'or') {
   };
 }
 
+/** Lists up to this long are compared inline; longer ones go through a Set. */
+const INLINE_LIST = 16;
+
+function isPrimitive(value: unknown): boolean {
+  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
 /** `in` against a literal list: the engine would rebuild the list on every call. */
 export const inList = {
   // The engine's `in` is a bare function carrying a `compile` property.
@@ -257,8 +277,15 @@ export const inList = {
   compile(data: unknown, buildState: BuildState): unknown {
     if (!Array.isArray(data)) return false;
     const [item, list] = data;
+    // includes() compares as SameValueZero; JSON lists hold no NaN, so === is the same here.
+    if (Array.isArray(list) && list.length > 0 && list.length <= INLINE_LIST && list.every(isPrimitive)) {
+      let test = buildState.compile`(prev = ${item}) === ${list[0]}`;
+      for (let i = 1; i < list.length; i++) test = buildState.compile`${test} || prev === ${list[i]}`;
+      return buildState.compile`(${test})`;
+    }
     if (Array.isArray(list) && isLiteral(list)) {
-      const member = callable((value: unknown) => list.includes(value));
+      const members = new Set(list);
+      const member = callable((value: unknown) => members.has(value));
       return buildState.compile`${member}(${item})`;
     }
     return (builtIn.in as { compile: (data: unknown, buildState: BuildState) => unknown }).compile(data, buildState);
@@ -268,26 +295,43 @@ export const inList = {
 const NOTHING_MISSING: readonly string[] = Object.freeze([]);
 const nothingMissing = callable(() => NOTHING_MISSING);
 
+/** The names of `{"missing": names}` when they are literal and flat (no dotted path), else null. */
+function flatMissingNames(node: unknown): string[] | null {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return null;
+  const keys = Object.keys(node);
+  if (keys.length !== 1 || keys[0] !== 'missing') return null;
+  const data: unknown = (node as { missing: unknown }).missing;
+  return isFlatNameList(Array.isArray(data) ? data : [data]);
+}
+
+function isFlatNameList(names: unknown[]): string[] | null {
+  const flat = names.every((name) => typeof name === 'string' && !name.includes('.') && !name.includes('\\'));
+  return flat && names.length > 0 ? (names as string[]) : null;
+}
+
+/** Code that is true when any of the names is absent. Names are written as JSON string literals. */
+function anyMissingTest(names: string[], buildState: BuildState): unknown {
+  let test = buildState.compile`false`;
+  for (const name of names) test = buildState.compile`${test} || (context || 0)[${name}] === undefined`;
+  return buildState.compile`(${test})`;
+}
+
 /**
  * `missing` of literal, flat names tests each name inline and allocates only when one is
- * missing: the usual `{"!": {"missing": [...]}}` costs a few property reads. Dotted paths keep
+ * missing; under `!` (the usual "has these attributes") only the test remains. Dotted paths keep
  * the engine's code.
  */
 export const missing = {
   ...(builtIn.missing as object),
   compile(data: unknown, buildState: BuildState): unknown {
-    const names = Array.isArray(data) ? data : [data];
-    const flat = names.every((name) => typeof name === 'string' && !name.includes('.') && !name.includes('\\'));
-    if (!flat || names.length === 0) {
+    const names = isFlatNameList(Array.isArray(data) ? data : [data]);
+    if (!names) {
       return (builtIn.missing as { compile: (data: unknown, buildState: BuildState) => unknown }).compile(data, buildState);
     }
     const missingFrom = callable((context: unknown) =>
-      (names as string[]).filter((name) => ((context || 0) as Record<string, unknown>)[name] === undefined)
+      names.filter((name) => ((context || 0) as Record<string, unknown>)[name] === undefined)
     );
-    // Names enter the code through buildState.compile, which writes them as JSON string literals.
-    let anyMissing = buildState.compile`false`;
-    for (const name of names) anyMissing = buildState.compile`${anyMissing} || (context || 0)[${name}] === undefined`;
-    return buildState.compile`((${anyMissing}) ? ${missingFrom}(context) : ${nothingMissing}())`;
+    return buildState.compile`(${anyMissingTest(names, buildState)} ? ${missingFrom}(context) : ${nothingMissing}())`;
   },
 };
 

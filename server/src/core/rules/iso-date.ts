@@ -4,8 +4,8 @@
  * would make a rule's answer depend on where Strapi runs (invariant 7). This parser accepts only
  * `YYYY-MM-DD` and `YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM]`; a missing offset means UTC.
  *
- * It scans characters instead of running a regular expression and keeps no cache: rules parse
- * `now` and date attributes on every evaluation, and visitor values must not outlive a request.
+ * It scans characters instead of running a regular expression. Only the built-in `now` is
+ * remembered between calls: a visitor's own dates must not outlive the request.
  */
 
 const [PLUS, MINUS, DOT, COLON, T, Z] = ['+', '-', '.', ':', 'T', 'Z'].map((c) => c.charCodeAt(0));
@@ -89,4 +89,21 @@ export function parseIsoInstant(text: string): number {
 /** `parseIsoInstant` for any value; anything but a string is NaN. */
 export function toInstant(value: unknown): number {
   return typeof value === 'string' ? parseIsoInstant(value) : NaN;
+}
+
+let lastNow = '';
+let lastNowInstant = NaN;
+
+/**
+ * `toInstant` for the built-in `now`, remembering the last one: a request's rules all compare
+ * the same `now`. Only `now`: it is the request's time, not something a visitor shared.
+ */
+export function toRequestInstant(value: unknown): number {
+  if (value === lastNow) return lastNowInstant;
+  const instant = toInstant(value);
+  if (typeof value === 'string') {
+    lastNow = value;
+    lastNowInstant = instant;
+  }
+  return instant;
 }

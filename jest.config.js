@@ -16,6 +16,16 @@ const transform = {
   ],
 };
 
+/**
+ * The browser tests need the built plugin and admin and a Chromium: they run only when asked for
+ * (`npx jest --selectProjects e2e`, or E2E=1), never as part of a plain `npx jest` / `npm test`.
+ */
+const selectProjects = process.argv.indexOf('--selectProjects');
+const e2eRequested =
+  process.env.E2E === '1' ||
+  process.argv.some((arg) => /^--selectProjects=(.*,)?e2e(,|$)/.test(arg)) ||
+  (selectProjects !== -1 && process.argv.slice(selectProjects + 1).includes('e2e'));
+
 module.exports = {
   testTimeout: 60_000,
   projects: [
@@ -31,5 +41,15 @@ module.exports = {
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       transform,
     },
+    ...(e2eRequested
+      ? [
+          {
+            displayName: 'e2e',
+            testEnvironment: 'node',
+            testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+            transform,
+          },
+        ]
+      : []),
   ],
 };

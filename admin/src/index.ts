@@ -1,6 +1,8 @@
 import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
+import { PersonalizationPanel } from './components/PersonalizationPanel';
 import { PERMISSIONS } from './permissions';
+import { getTranslation } from './utils/getTranslation';
 
 type TranslationModule = { default: Record<string, string> };
 
@@ -11,12 +13,32 @@ export default {
       icon: PluginIcon,
       intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Personalization' },
       permissions: PERMISSIONS.read,
-      Component: async () => {
-        const { App } = await import('./pages/App');
-        return App;
-      },
+      Component: () => import('./pages/App').then((module) => ({ default: module.App })),
     });
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
+  },
+
+  bootstrap(app: any) {
+    app.getPlugin('content-manager')?.apis.addEditViewSidePanel([PersonalizationPanel]);
+
+    // The Content-Type Builder's "Advanced settings" tab gets the opt-in, like i18n's "Localization".
+    app.getPlugin('content-type-builder')?.apis.forms.extendContentType({
+      form: {
+        advanced() {
+          return [
+            {
+              name: 'pluginOptions.personalization.enabled',
+              type: 'checkbox',
+              intlLabel: { id: getTranslation('ctb.enabled.label'), defaultMessage: 'Enable personalization' },
+              description: {
+                id: getTranslation('ctb.enabled.description'),
+                defaultMessage: 'Editors can create variants of entries, served by audience and consent',
+              },
+            },
+          ];
+        },
+      },
+    });
   },
 
   async registerTrads({ locales }: { locales: string[] }) {

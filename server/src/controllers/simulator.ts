@@ -8,6 +8,7 @@ import { VARIANT_OF } from '../enabled-types';
 import { answeringInputErrors, InputError } from '../errors';
 import { internalRead } from '../internal';
 import { parse } from '../services/variants';
+import type { PreviewService } from '../services/preview';
 import type { VariantIndex } from '../services/variant-index';
 import { settings } from '../settings';
 import { mainFieldOf } from './settings';
@@ -76,6 +77,14 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
+    /** POST /preview: the content API's own answer for a visitor with this consent (services/preview.ts). */
+    async preview(ctx: any) {
+      ctx.set('Cache-Control', 'no-store');
+      await answeringInputErrors(ctx, async () => ({
+        data: await (strapi.plugin('personalization').service('preview') as PreviewService).preview(ctx.request.body),
+      }));
+    },
+
     async simulate(ctx: any) {
       await answeringInputErrors(ctx, async () => {
         const input = parse(simulateSchema, ctx.request.body);

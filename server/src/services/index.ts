@@ -1,5 +1,6 @@
 import consent from './consent';
 import consentRecords from './consent-records';
+import preview from './preview';
 import variantIndex from './variant-index';
 import segments from './segments';
 import variants from './variants';
@@ -7,6 +8,7 @@ import variants from './variants';
 export default {
   consent,
   'consent-records': consentRecords,
+  preview,
   'variant-index': variantIndex,
   segments,
   variants,

@@ -1,7 +1,7 @@
 import { ACTIONS } from '../../permissions';
 import { can } from './can';
 
-/** What the admin panel needs to render: the configuration (never secrets) and the simulator. */
+/** What the admin panel needs to render: the configuration (never secrets), the simulator and previews. */
 export default [
   {
     method: 'GET',
@@ -13,6 +13,12 @@ export default [
     method: 'POST',
     path: '/simulate',
     handler: 'simulator.simulate',
+    config: { policies: can(ACTIONS.read) },
+  },
+  {
+    method: 'POST',
+    path: '/preview',
+    handler: 'simulator.preview',
     config: { policies: can(ACTIONS.read) },
   },
 ];

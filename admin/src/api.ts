@@ -1,0 +1,182 @@
+/**
+ * The plugin's admin API as the panel and pages use it: response types and small data hooks on
+ * Strapi's `useFetchClient` (the admin JWT, token refresh and error shape come with it).
+ */
+import * as React from 'react';
+import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
+import type { CatalogueAttribute } from './rules/model';
+
+export interface Purpose {
+  key: string;
+  title: string;
+  description: string;
+}
+
+export interface EnabledContentType {
+  uid: string;
+  displayName: string;
+  kind: 'collectionType' | 'singleType';
+  localized: boolean;
+  draftAndPublish: boolean;
+  mainField: string;
+}
+
+export interface Locale {
+  code: string;
+  name: string;
+  isDefault: boolean;
+}
+
+export interface PluginSettings {
+  purposes: Purpose[];
+  attributes: CatalogueAttribute[];
+  contentTypes: EnabledContentType[];
+  locales: Locale[];
+  timeZone: string;
+  policyVersion: string;
+  token: { secretConfigured: boolean; ttlSeconds: number; issuers: string[] };
+}
+
+export type VariantKind = 'targeted' | 'mass';
+
+export interface VariantRecord {
+  id: number;
+  documentId: string;
+  name: string;
+  key: string;
+  contentType: string;
+  baseDocumentId: string;
+  variantDocumentId: string;
+  kind: VariantKind;
+  audience: unknown;
+  segments: string[] | null;
+  requiredPurposes: string[] | null;
+  priority: number;
+  startsAt: string | null;
+  endsAt: string | null;
+  enabled: boolean;
+  locales: string[] | null;
+}
+
+/** The settings an editor chooses for a variant; the server's create and update body. */
+export interface VariantSettings {
+  name: string;
+  kind: VariantKind;
+  audience: unknown;
+  segments: string[];
+  requiredPurposes: string[];
+  startsAt: string | null;
+  endsAt: string | null;
+  enabled: boolean;
+  locales: string[] | null;
+}
+
+export interface SegmentUser {
+  key: string;
+  name: string;
+  kind: VariantKind;
+  contentType: string;
+  baseDocumentId: string;
+  variantDocumentId: string;
+}
+
+export interface Segment {
+  id: number;
+  documentId: string;
+  name: string;
+  key: string;
+  description: string | null;
+  rule: unknown;
+  usage: number;
+  usedBy?: SegmentUser[];
+}
+
+export const API = {
+  settings: '/personalization/settings',
+  variantsOf: (uid: string, baseDocumentId: string) => `/personalization/variants/${uid}/${baseDocumentId}`,
+  variants: '/personalization/variants',
+  variant: (id: string) => `/personalization/variants/${id}`,
+  order: (uid: string, baseDocumentId: string) => `/personalization/variants/${uid}/${baseDocumentId}/order`,
+  segments: '/personalization/segments',
+  segment: (id: string) => `/personalization/segments/${id}`,
+  simulate: '/personalization/simulate',
+  consentRecords: '/personalization/consent-records',
+  consentRecordsExport: '/personalization/consent-records/export',
+} as const;
+
+/** A server refusal, with the field it names (`error.details.field`) when there is one. */
+export interface ApiProblem {
+  status?: number;
+  message: string;
+  /** The message without its leading "<field>: ", for showing next to that field. */
+  fieldMessage: string;
+  field?: string;
+  details?: Record<string, unknown>;
+}
+
+export function problemOf(error: unknown): ApiProblem {
+  if (isFetchError(error)) {
+    const body = error.response?.data?.error as { message?: string; details?: Record<string, unknown>; status?: number } | undefined;
+    const details = body?.details ?? {};
+    const message = body?.message ?? error.message;
+    const field = typeof details.field === 'string' ? details.field : undefined;
+    const fieldMessage = field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+    return { status: error.status ?? body?.status, message, fieldMessage, field, details };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { message, fieldMessage: message };
+}
+
+/** `audience.and[1].in[0]` → `audience`; `locales[0]` → `locales`: the form field a problem belongs to. */
+export function formFieldOf(field: string | undefined): string | undefined {
+  return field?.split(/[.[]/)[0];
+}
+
+interface Resource<T, M = unknown> {
+  data: T | undefined;
+  /** The answer's `meta` (pagination of lists). */
+  meta: M | undefined;
+  problem: ApiProblem | undefined;
+  isLoading: boolean;
+  reload(): void;
+}
+
+/** GETs `url` (null: nothing yet) and keeps the answer; `reload` fetches again. */
+export function useResource<T, M = unknown>(url: string | null): Resource<T, M> {
+  const { get } = useFetchClient();
+  const [generation, setGeneration] = React.useState(0);
+  const request = url === null ? null : `${generation} ${url}`;
+  const [state, setState] = React.useState<{ data?: T; meta?: M; problem?: ApiProblem; request?: string }>({});
+
+  React.useEffect(() => {
+    if (url === null || request === null) return;
+    const controller = new AbortController();
+    get<{ data: T; meta?: M }>(url, { signal: controller.signal })
+      .then((response) => setState({ data: response.data.data, meta: response.data.meta, request }))
+      .catch((error: unknown) => {
+        if (!controller.signal.aborted) setState((previous) => ({ ...previous, problem: problemOf(error), request }));
+      });
+    return () => controller.abort();
+    // `get` is a new function on every render; the request key decides when to fetch.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [request]);
+
+  const reload = React.useCallback(() => setGeneration((value) => value + 1), []);
+  const current = state.request === request;
+  return {
+    data: state.data,
+    meta: state.meta,
+    problem: current ? state.problem : undefined,
+    isLoading: request !== null && !current,
+    reload,
+  };
+}
+
+let cachedSettings: PluginSettings | undefined;
+
+/** The plugin settings, fetched once per page load: they change only when Strapi restarts. */
+export function useSettings(enabled = true): Resource<PluginSettings> {
+  const resource = useResource<PluginSettings>(enabled && !cachedSettings ? API.settings : null);
+  if (resource.data) cachedSettings = resource.data;
+  return { ...resource, data: cachedSettings ?? resource.data, isLoading: !cachedSettings && resource.isLoading };
+}

@@ -1,0 +1,153 @@
+/**
+ * The audience builder's model: groups of conditions over catalogue attributes, and the
+ * operators each attribute type allows. Pure: no React, no Strapi, so the conversion to and
+ * from JSON Logic is tested on its own.
+ */
+
+export type AttributeType = 'string' | 'number' | 'boolean' | 'string[]' | 'date';
+
+export interface CatalogueAttribute {
+  name: string;
+  type: AttributeType;
+  source: 'token' | 'context' | 'builtin';
+  purpose: string | null;
+  description: string | null;
+}
+
+/** How an operator's value is entered and stored. */
+export type ValueShape = 'scalar' | 'list' | 'pair';
+
+/**
+ * Where the attribute sits among the JSON Logic arguments:
+ * `first` {"op": [{"var": a}, v…]}, `last` {"op": [v, {"var": a}]}, `middle` {"op": [v, {"var": a}, w]}.
+ */
+type VarPosition = 'first' | 'last' | 'middle';
+
+export interface OperatorSpec {
+  /** Unique within the builder; also the translation key suffix. */
+  id: string;
+  /** The JSON Logic operator it writes. */
+  json: string;
+  types: readonly AttributeType[];
+  value: ValueShape;
+  varAt: VarPosition;
+}
+
+/** Every operator the builder offers, in menu order. Each writes one JSON Logic operator node. */
+export const OPERATORS: readonly OperatorSpec[] = [
+  { id: 'equals', json: '==', types: ['string', 'number', 'boolean'], value: 'scalar', varAt: 'first' },
+  { id: 'notEquals', json: '!=', types: ['string', 'number'], value: 'scalar', varAt: 'first' },
+  { id: 'oneOf', json: 'in', types: ['string', 'number'], value: 'list', varAt: 'first' },
+  { id: 'contains', json: 'contains', types: ['string[]', 'string'], value: 'scalar', varAt: 'first' },
+  { id: 'includesExactly', json: 'in', types: ['string[]', 'string'], value: 'scalar', varAt: 'last' },
+  { id: 'startsWith', json: 'starts_with', types: ['string'], value: 'scalar', varAt: 'first' },
+  { id: 'endsWith', json: 'ends_with', types: ['string'], value: 'scalar', varAt: 'first' },
+  { id: 'lessThan', json: '<', types: ['number'], value: 'scalar', varAt: 'first' },
+  { id: 'atMost', json: '<=', types: ['number'], value: 'scalar', varAt: 'first' },
+  { id: 'greaterThan', json: '>', types: ['number'], value: 'scalar', varAt: 'first' },
+  { id: 'atLeast', json: '>=', types: ['number'], value: 'scalar', varAt: 'first' },
+  { id: 'from', json: '<=', types: ['number'], value: 'pair', varAt: 'middle' },
+  { id: 'before', json: 'before', types: ['date'], value: 'scalar', varAt: 'first' },
+  { id: 'after', json: 'after', types: ['date'], value: 'scalar', varAt: 'first' },
+  { id: 'between', json: 'between', types: ['date'], value: 'pair', varAt: 'first' },
+  { id: 'versionAtLeast', json: 'semver_gte', types: ['string'], value: 'scalar', varAt: 'first' },
+  { id: 'versionAbove', json: 'semver_gt', types: ['string'], value: 'scalar', varAt: 'first' },
+  { id: 'versionAtMost', json: 'semver_lte', types: ['string'], value: 'scalar', varAt: 'first' },
+  { id: 'versionBelow', json: 'semver_lt', types: ['string'], value: 'scalar', varAt: 'first' },
+];
+
+const BY_ID = new Map(OPERATORS.map((operator) => [operator.id, operator]));
+
+export function operatorById(id: string): OperatorSpec | undefined {
+  return BY_ID.get(id);
+}
+
+export function operatorsFor(type: AttributeType): OperatorSpec[] {
+  return OPERATORS.filter((operator) => operator.types.includes(type));
+}
+
+export type Scalar = string | number | boolean;
+export type ConditionValue = Scalar | Array<Scalar | null> | null;
+
+export interface Condition {
+  kind: 'condition';
+  id: string;
+  attribute: string;
+  operator: string;
+  /** Scalar, list (`oneOf`) or [from, to] (`from`, `between`); null while not entered. */
+  value: ConditionValue;
+}
+
+export interface Group {
+  kind: 'group';
+  id: string;
+  combinator: 'and' | 'or';
+  negated: boolean;
+  children: RuleNode[];
+}
+
+export type RuleNode = Condition | Group;
+
+let nextId = 0;
+export function newId(): string {
+  nextId += 1;
+  return `n${nextId}`;
+}
+
+export function emptyGroup(combinator: 'and' | 'or' = 'and'): Group {
+  return { kind: 'group', id: newId(), combinator, negated: false, children: [] };
+}
+
+/** A condition on the attribute with its first operator and an empty value. */
+export function newCondition(attribute: CatalogueAttribute): Condition {
+  const operator = operatorsFor(attribute.type)[0];
+  return { kind: 'condition', id: newId(), attribute: attribute.name, operator: operator.id, value: emptyValue(operator, attribute.type) };
+}
+
+export function emptyValue(operator: OperatorSpec, type: AttributeType): ConditionValue {
+  if (operator.value === 'list') return [];
+  if (operator.value === 'pair') return [null, null];
+  return type === 'boolean' ? true : null;
+}
+
+/** The scalar type one value of an attribute has (an item, for lists). */
+export function scalarTypeOf(type: AttributeType): 'string' | 'number' | 'boolean' {
+  if (type === 'number') return 'number';
+  if (type === 'boolean') return 'boolean';
+  return 'string';
+}
+
+export function isScalarOf(value: unknown, type: AttributeType): value is Scalar {
+  const expected = scalarTypeOf(type);
+  if (expected === 'number') return typeof value === 'number' && Number.isFinite(value);
+  if (expected === 'string') return typeof value === 'string' && (type !== 'date' || !Number.isNaN(Date.parse(value)));
+  return typeof value === expected;
+}
+
+/** True when the value fits the operator and the attribute type (what a save needs). */
+export function isCompleteValue(operator: OperatorSpec, type: AttributeType, value: ConditionValue): boolean {
+  if (operator.value === 'scalar') return isScalarOf(value, type) && value !== '';
+  if (!Array.isArray(value)) return false;
+  if (operator.value === 'pair') return value.length === 2 && value.every((item) => isScalarOf(item, type) && item !== '');
+  return value.length > 0 && value.every((item) => isScalarOf(item, type) && item !== '');
+}
+
+/** Conditions of the tree whose value is missing or of the wrong type. */
+export function incompleteConditions(node: RuleNode, catalogue: ReadonlyMap<string, CatalogueAttribute>): Condition[] {
+  if (node.kind === 'group') return node.children.flatMap((child) => incompleteConditions(child, catalogue));
+  const attribute = catalogue.get(node.attribute);
+  const operator = operatorById(node.operator);
+  if (!attribute || !operator || !isCompleteValue(operator, attribute.type, node.value)) return [node];
+  return [];
+}
+
+/** Attribute names the tree reads, sorted. */
+export function attributesOf(node: RuleNode): string[] {
+  const names = new Set<string>();
+  const walk = (current: RuleNode) => {
+    if (current.kind === 'condition') names.add(current.attribute);
+    else current.children.forEach(walk);
+  };
+  walk(node);
+  return [...names].sort();
+}

@@ -1,0 +1,107 @@
+import type { Core } from '@strapi/strapi';
+import { z } from 'zod';
+import { hasAttributeType } from '../core/catalogue';
+import { NECESSARY_PURPOSE } from '../core/consent/normalize';
+import { createTokenIssuer } from '../core/consent/token';
+import { InputError } from '../errors';
+import { settings } from '../settings';
+import { parse } from './variants';
+
+/** Long enough to try a page in a frontend, short enough that a leaked link is soon worthless. */
+export const PREVIEW_TTL_SECONDS = 600;
+
+const previewSchema = z
+  .object({
+    contentType: z.string().min(1),
+    documentId: z.string().min(1),
+    purposes: z.array(z.string()).min(1).max(50),
+    attributes: z.record(z.string(), z.unknown()).default({}),
+    locale: z.string().min(1).max(64).nullable().optional(),
+  })
+  .strict();
+
+export interface PreviewAnswer {
+  /** A consent token like one from POST /consent, valid for PREVIEW_TTL_SECONDS and never recorded. */
+  token: string;
+  expiresAt: string;
+  /** The content-API request a frontend would make for this visitor. */
+  request: { method: 'GET'; path: string; headers: Record<string, string> };
+  /** What the content API answered to exactly that request. */
+  response: { status: number; body: unknown };
+}
+
+/**
+ * Preview as a visitor: signs a short-lived consent token for the chosen purposes and
+ * attributes and asks this server's own content API for the entry with it, so the editor sees
+ * what delivery serves, decided by delivery itself. No consent record is written: no visitor
+ * consented; an editor looked.
+ */
+const preview = ({ strapi }: { strapi: Core.Strapi }) => ({
+  async preview(body: unknown): Promise<PreviewAnswer> {
+    const input = parse(previewSchema, body);
+    const { config, catalogue } = settings(strapi);
+    const contentType = (strapi.contentTypes as Record<string, any>)[input.contentType];
+    if (!contentType || contentType.pluginOptions?.personalization?.enabled !== true) {
+      throw new InputError('contentType', `"${input.contentType}" is not a content type with personalization enabled`);
+    }
+    const known = new Set(config.purposes.map((purpose) => purpose.key));
+    input.purposes.forEach((purpose, position) => {
+      if (!known.has(purpose)) throw new InputError(`purposes[${position}]`, `unknown purpose "${purpose}"`);
+    });
+    if (!config.tokenSecret) {
+      throw new InputError('tokenSecret', 'previews are signed with the plugin tokenSecret; configure one', 409);
+    }
+
+    const granted = new Set(input.purposes);
+    if (known.has(NECESSARY_PURPOSE)) granted.add(NECESSARY_PURPOSE);
+    const tokenAttributes: Record<string, unknown> = {};
+    const contextAttributes: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(input.attributes)) {
+      const definition = Object.prototype.hasOwnProperty.call(catalogue, name) ? catalogue[name] : undefined;
+      if (!definition || definition.source === 'builtin') throw new InputError(`attributes.${name}`, `"${name}" is not an attribute a visitor can share`);
+      if (!hasAttributeType(definition.type, value)) throw new InputError(`attributes.${name}`, `must be of type ${definition.type}`);
+      if (!granted.has(definition.purpose!)) throw new InputError(`attributes.${name}`, `needs the purpose "${definition.purpose}"`);
+      (definition.source === 'token' ? tokenAttributes : contextAttributes)[name] = value;
+    }
+
+    const issued = await createTokenIssuer({
+      secret: config.tokenSecret,
+      ttlSeconds: PREVIEW_TTL_SECONDS,
+      issuer: config.tokenIssuer,
+      policyVersion: config.policyVersion,
+    }).issue({ purposes: config.purposes.map((purpose) => purpose.key).filter((key) => granted.has(key)), attributes: tokenAttributes });
+
+    const headers: Record<string, string> = { 'X-Consent-Token': issued.token };
+    if (Object.keys(contextAttributes).length > 0) {
+      headers['X-Personalization-Context'] = Buffer.from(JSON.stringify(contextAttributes)).toString('base64url');
+    }
+    const prefix = strapi.config.get('api.rest.prefix', '/api') as string;
+    const resource =
+      contentType.kind === 'singleType' ? contentType.info.singularName : `${contentType.info.pluralName}/${input.documentId}`;
+    const path = `${prefix}/${resource}${input.locale ? `?locale=${encodeURIComponent(input.locale)}` : ''}`;
+
+    const address = strapi.server.httpServer.address();
+    if (!address || typeof address === 'string') {
+      throw new InputError('server', 'the server is not listening on a TCP port, so it cannot ask its own content API', 409);
+    }
+    const host = ['0.0.0.0', '::', ''].includes(address.address) ? '127.0.0.1' : address.address;
+    const origin = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    const answer = await fetch(`${origin}${path}`, { headers });
+    const text = await answer.text();
+    let responseBody: unknown = text;
+    try {
+      responseBody = JSON.parse(text);
+    } catch {
+      // Not JSON: shown as text.
+    }
+    return {
+      token: issued.token,
+      expiresAt: issued.expiresAt,
+      request: { method: 'GET', path, headers },
+      response: { status: answer.status, body: responseBody },
+    };
+  },
+});
+
+export type PreviewService = ReturnType<typeof preview>;
+export default preview;

@@ -1,0 +1,198 @@
+'use strict';
+/**
+ * One benchmark Strapi app, run as a child process of bench/run.js (see ./apps.js).
+ * Boots the playground copy named by BENCH_APP_DIR, listens on 127.0.0.1 (random port) and
+ * answers commands over IPC (see `commands`). It exits when its parent goes.
+ */
+const http = require('node:http');
+
+require('esbuild-register/dist/node').register();
+
+const { seed } = require('./seed');
+
+const ARTICLE = 'api::article.article';
+
+let strapi;
+let port;
+
+async function boot() {
+  const { createStrapi } = require('@strapi/strapi');
+  const appDir = process.env.BENCH_APP_DIR;
+  strapi = createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false });
+  strapi.log.level = 'error';
+  await strapi.load();
+  await strapi.server.mount();
+  // Not strapi.listen(): that would also send startup telemetry.
+  await new Promise((resolve, reject) => {
+    strapi.server.httpServer.once('error', reject);
+    strapi.server.httpServer.listen(0, '127.0.0.1', resolve);
+  });
+  port = strapi.server.httpServer.address().port;
+  await grantPublic([`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
+  return { port, plugin: Boolean(strapi.plugin('personalization')), pid: process.pid };
+}
+
+async function grantPublic(actions) {
+  const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'public' } });
+  for (const action of actions) {
+    await strapi.db.query('plugin::users-permissions.permission').create({ data: { action, role: role.id } });
+  }
+}
+
+function get(path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path, headers, agent: false }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = text;
+        }
+        resolve({ status: response.statusCode, headers: response.headers, body });
+      });
+    });
+    request.on('error', reject);
+  });
+}
+
+/**
+ * The SQL statements knex runs while `work` runs (nothing else runs in this process), each with
+ * its time in ms from knex's 'query' to its 'query-response'.
+ */
+async function recordQueries(work) {
+  const knex = strapi.db.connection;
+  const statements = [];
+  const started = new Map();
+  const onQuery = (query) => {
+    started.set(query.__knexQueryUid, { sql: query.sql, at: process.hrtime.bigint() });
+    statements.push(query.sql);
+  };
+  const timings = [];
+  const onResponse = (_response, query) => {
+    const start = started.get(query.__knexQueryUid);
+    if (start) timings.push({ sql: start.sql, ms: Number(process.hrtime.bigint() - start.at) / 1e6 });
+  };
+  knex.on('query', onQuery);
+  knex.on('query-response', onResponse);
+  try {
+    const result = await work();
+    return { result, queries: statements.length, statements, timings };
+  } finally {
+    knex.removeListener('query', onQuery);
+    knex.removeListener('query-response', onResponse);
+  }
+}
+
+/**
+ * The plugin's coherence check runs its own statements in the background now and then; of three
+ * recordings of the same request, the one with the fewest statements holds only the request's.
+ */
+async function fewestOf(record) {
+  let best;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const recording = await record();
+    if (!best || recording.queries < best.queries) best = recording;
+  }
+  return best;
+}
+
+/** Summary of one response: status, entry count, labels; enough to check a scenario is what it claims. */
+function summarize(response) {
+  const data = response.body?.data;
+  const entries = Array.isArray(data) ? data : data ? [data] : [];
+  const kinds = {};
+  for (const entry of entries) {
+    const kind = entry.personalization?.kind ?? 'unlabelled';
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  return {
+    status: response.status,
+    entries: entries.length,
+    total: response.body?.meta?.pagination?.total,
+    kinds,
+    cacheControl: response.headers['cache-control'] ?? null,
+  };
+}
+
+const commands = {
+  async seed(options) {
+    return seed(strapi, options);
+  },
+
+  async token() {
+    const issuer = strapi.plugin('personalization').service('consent').issuer();
+    return (await issuer.issue({ purposes: ['personalization'], attributes: { interests: ['outdoor'] } })).token;
+  },
+
+  async probe({ path, headers }) {
+    return summarize(await get(path, headers));
+  },
+
+  /** SQL statements of one HTTP request, after a warm-up request (token cache, permissions). */
+  async queries({ path, headers }) {
+    await get(path, headers);
+    const { result, queries, statements, timings } = await fewestOf(() => recordQueries(() => get(path, headers)));
+    return { ...summarize(result), queries, statements, timings };
+  },
+
+  /** SQL statements of a document-service count as the content API runs it (no REST route counts alone). */
+  async documentCount() {
+    const ctx = {
+      state: { route: { info: { type: 'content-api' } } },
+      path: '/api/articles',
+      method: 'GET',
+      vary() {},
+      set() {},
+    };
+    const count = () => strapi.requestContext.run(ctx, () => strapi.documents(ARTICLE).count({ status: 'published', locale: 'en' }));
+    await count();
+    const { result, queries, statements, timings } = await fewestOf(() => recordQueries(count));
+    return { total: result, queries, statements, timings };
+  },
+
+  /** CPU time of this process so far (µs); differences give server CPU per request. */
+  async cpuUsage() {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  },
+
+  async stop() {
+    await shutdown(0);
+  },
+};
+
+let stopping = false;
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  try {
+    if (strapi) await strapi.destroy();
+  } catch (error) {
+    console.error(error);
+  }
+  process.exit(code);
+}
+
+process.on('disconnect', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+process.on('message', async ({ id, command, args }) => {
+  try {
+    const result = await commands[command](args ?? {});
+    if (process.connected) process.send({ id, ok: true, result });
+  } catch (error) {
+    if (process.connected) process.send({ id, ok: false, error: String(error?.stack ?? error) });
+  }
+});
+
+boot().then(
+  (info) => process.send({ ready: true, ...info }),
+  (error) => {
+    process.send?.({ ready: false, error: String(error?.stack ?? error) });
+    shutdown(1);
+  }
+);

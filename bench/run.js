@@ -1,0 +1,259 @@
+'use strict';
+/**
+ * `npm run bench`: every performance target of PRODUCT.md in one run, side by side.
+ *  a–c  delivery over real HTTP (bench/delivery.js): plain vs plugin throughput, list latency
+ *       by number of variants on SQLite and PostgreSQL, SQL statements per request kind;
+ *  d    micro-benchmarks: bench/consent.js and bench/rules.js (when present).
+ * Prints one table per section and writes bench/results/latest.json.
+ * Usage: node bench/run.js [--quick] [--sections=a,b,c,d] [--db=sqlite,postgres]
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { table } = require('./lib/table');
+const { round } = require('./lib/stats');
+
+const RESULTS = path.join(__dirname, 'results', 'latest.json');
+
+function parseArgs(argv) {
+  const options = { quick: false, sections: new Set(['a', 'b', 'c', 'd']), databases: ['sqlite', 'postgres'] };
+  for (const arg of argv) {
+    if (arg === '--quick') options.quick = true;
+    else if (arg.startsWith('--sections=')) options.sections = new Set(arg.slice(11).split(',').map((s) => s.trim()));
+    else if (arg.startsWith('--db=')) options.databases = arg.slice(5).split(',').map((s) => s.trim());
+    else throw new Error(`unknown argument ${arg}; use --quick, --sections=a,b,c,d, --db=sqlite,postgres`);
+  }
+  return options;
+}
+
+const check = (met) => (met ? 'met' : 'MISSED');
+
+function printDelivery(delivery) {
+  const out = [];
+  const sqlite = delivery.databases.sqlite;
+  if (sqlite?.throughput) {
+    const a = sqlite.throughput;
+    const s = a.settings;
+    out.push(
+      `\na. Plain Strapi vs plugin installed (type enabled, no variants) — ${a.route}, SQLite,`,
+      `   autocannon ${s.connections} connections, ${s.rounds} rounds × ${s.seconds} s each, alternating (ABBA)`,
+      table(
+        ['app', 'req/s (median)', 'req/s per round', 'server CPU ms/req'],
+        [
+          ['plain Strapi (plugin disabled)', a.plainRps, a.samples.plain.join(' / '), a.cpuMsPerRequest.plain],
+          ['plugin, no variants', a.pluginRps, a.samples.plugin.join(' / '), a.cpuMsPerRequest.plugin],
+        ]
+      ),
+      `   throughput plugin / plain: ${a.ratio} (median of per-round ratios ${a.roundRatios.join(', ')}; ratio of medians ${a.ratioOfMedians}); target ≥ ${a.target}: ${check(a.met)}`,
+      `   server CPU per request plugin / plain: ${a.cpuRatio}`
+    );
+  }
+  for (const [database, result] of Object.entries(delivery.databases)) {
+    if (!result?.latency) continue;
+    const b = result.latency;
+    const s = b.settings;
+    const fixed = (value) => value.toFixed(3);
+    out.push(
+      `\nb. ${b.route} by live variants on the type — ${database}${database === 'postgres' ? ` ${delivery.postgresVersion}` : ''},`,
+      `   ${s.connections} connection, ${s.rounds} rounds × ${s.seconds} s per cell, interleaved; p50 latency (ms, median over rounds),`,
+      `   × = median over rounds of p50 / the same round's 0-variant p50; CPU = the Strapi process's CPU ms per request`,
+      table(
+        ['variants', 'p50 no token', '×', 'p50 token', '×', 'served/25 (token)', 'CPU no token', '×', 'CPU token', '×'],
+        [
+          ...(b.plain ? [['plain Strapi', fixed(b.plain.p50Ms), fixed(b.plain.ratioVs0), '', '', '', fixed(b.plain.cpuMsPerRequest), fixed(b.plain.cpuRatioVs0), '', '']] : []),
+          ...b.levels.map((row) => [
+            row.variants,
+            fixed(row['no token'].p50Ms),
+            fixed(row['no token'].ratioVs0),
+            fixed(row.token.p50Ms),
+            fixed(row.token.ratioVs0),
+            `${row.token.servedOnPage}/${row.token.entriesOnPage}`,
+            fixed(row['no token'].cpuMsPerRequest),
+            fixed(row['no token'].cpuRatioVs0),
+            fixed(row.token.cpuMsPerRequest),
+            fixed(row.token.cpuRatioVs0),
+          ]),
+        ]
+      ),
+      `   5,000 vs 0: no token ${b.ratio5000vs0['no token']}×, token ${b.ratio5000vs0.token}×; target ≤ ${b.target}×: ${check(b.met)}` +
+        `  (CPU: ${b.cpuRatio5000vs0['no token']}×, ${b.cpuRatio5000vs0.token}×${database === 'postgres' ? ', PostgreSQL server excluded' : ''})`
+    );
+  }
+  for (const [database, result] of Object.entries(delivery.databases)) {
+    if (!result?.queries) continue;
+    out.push(
+      `\nc. SQL per request, ${database} (knex 'query' events; data queries, then all statements incl. BEGIN/COMMIT)`,
+      table(
+        ['request kind', 'plain', 'plugin', 'extra data queries', 'served'],
+        result.queries.rows.map((row) => [
+          row.kind,
+          `${row.plainDataQueries} (${row.plainStatements})`,
+          `${row.pluginDataQueries} (${row.pluginStatements})`,
+          row.extraDataQueries >= 0 ? `+${row.extraDataQueries}` : String(row.extraDataQueries),
+          row.servedOnPage,
+        ])
+      )
+    );
+  }
+  for (const [database, result] of Object.entries(delivery.databases)) {
+    if (result?.skipped) out.push(`\n${database}: skipped — ${result.skipped}`);
+  }
+  return out.join('\n');
+}
+
+/** Flattens a micro-benchmark's result into rows of `key  value`, for benchmarks whose shape we do not own. */
+function flatRows(value, prefix = '') {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [[prefix, Array.isArray(value) ? JSON.stringify(value) : value]];
+  return Object.entries(value).flatMap(([key, inner]) => flatRows(inner, prefix ? `${prefix}.${key}` : key));
+}
+
+function printMicro(micro) {
+  const out = [];
+  const consent = micro.consent;
+  if (consent?.error) out.push(`\nd. consent: failed — ${consent.error}`);
+  else if (consent) {
+    out.push(
+      '\nd. Consent token (bench/consent.js)',
+      table(
+        ['measure', 'median', 'target'],
+        [
+          ['verified-token cache hit', `${consent.tokenCacheHitMedianNs} ns`, `≤ ${consent.targets?.tokenCacheHitNs ?? 1000} ns`],
+          ['cache miss, HS256 verify', `${consent.tokenCacheMissHs256MedianUs} µs`, `≤ ${consent.targets?.tokenCacheMissUs ?? 100} µs`],
+          ['normalize (hit + TCF + GPC + context)', `${consent.normalizeWithTcfGpcContextMedianNs} ns`, ''],
+        ]
+      )
+    );
+  }
+  const rules = micro.rules;
+  if (rules?.skipped) out.push(`\nd. rules: ${rules.skipped}`);
+  else if (rules?.error) out.push(`\nd. rules: failed — ${rules.error}`);
+  else if (rules) {
+    out.push('\nd. Rule engine and decision hot path (bench/rules.js)', table(['measure', 'value'], flatRows(rules)));
+  }
+  return out.join('\n');
+}
+
+async function micro(name) {
+  const file = path.join(__dirname, `${name}.js`);
+  if (!fs.existsSync(file)) return { skipped: `bench/${name}.js not present` };
+  try {
+    const started = Date.now();
+    const result = await require(file).run();
+    return { ...result, benchSeconds: round((Date.now() - started) / 1000, 1) };
+  } catch (error) {
+    return { error: String(error?.stack ?? error) };
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  let commit = null;
+  let dirty = null;
+  try {
+    const root = path.resolve(__dirname, '..');
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    dirty = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' }).trim().length > 0;
+  } catch {
+    // not a git checkout
+  }
+  let sqlite = null;
+  try {
+    const Database = require('better-sqlite3');
+    const db = new Database(':memory:');
+    sqlite = db.prepare('select sqlite_version()').pluck().get();
+    db.close();
+  } catch {
+    // reported as null
+  }
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? null,
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    loadAverageAtStart: os.loadavg().map((value) => round(value, 2)),
+    strapi: require('@strapi/strapi/package.json').version,
+    sqlite,
+    commit,
+    dirty,
+  };
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  require('./lib/apps').cleanupOnSignals();
+
+  const report = { machine: machine(), options: { quick: options.quick, sections: [...options.sections], databases: options.databases } };
+  console.log(`personalization bench — node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, Strapi ${report.machine.strapi}`);
+  warnIfBusy('at start');
+
+  const deliverySections = new Set([...options.sections].filter((section) => section !== 'd'));
+  if (deliverySections.size > 0) {
+    const { run } = require('./delivery');
+    const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`.padStart(5);
+    report.delivery = await run({ quick: options.quick, sections: deliverySections, databases: options.databases, log: (line) => console.log(`${elapsed()} ${line}`) });
+    console.log(printDelivery(report.delivery));
+  }
+  if (options.sections.has('d')) {
+    // After the apps are gone, so the micro-benchmarks have the machine to themselves.
+    report.consent = await micro('consent');
+    report.rules = await micro('rules');
+    console.log(printMicro(report));
+  }
+
+  report.loadAverageAtEnd = os.loadavg().map((value) => round(value, 2));
+  warnIfBusy('at end');
+  report.seconds = round((Date.now() - started) / 1000, 1);
+  report.summary = summarize(report);
+  fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+  fs.writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nsummary: ${JSON.stringify(report.summary)}`);
+  console.log(`done in ${report.seconds} s; wrote ${path.relative(process.cwd(), RESULTS)}`);
+}
+
+/** Other work on the machine (a test suite, a build) skews every figure here; say so. */
+function warnIfBusy(when) {
+  const [oneMinute] = os.loadavg();
+  if (oneMinute > 1) {
+    console.log(`  note: load average ${oneMinute.toFixed(2)} ${when} on ${os.cpus().length} cores — other processes are running; figures are noisy`);
+  }
+}
+
+/** The ratios PRODUCT.md states targets for, in one place. */
+function summarize(report) {
+  const summary = {};
+  const databases = report.delivery?.databases ?? {};
+  if (databases.sqlite?.throughput) {
+    summary.throughputRatioNoVariants = databases.sqlite.throughput.ratio;
+    summary.cpuPerRequestRatioNoVariants = databases.sqlite.throughput.cpuRatio;
+  }
+  for (const [database, result] of Object.entries(databases)) {
+    if (result?.latency) {
+      summary[`latencyRatio5000vs0_${database}`] = result.latency.ratio5000vs0;
+      summary[`cpuPerRequestRatio5000vs0_${database}`] = result.latency.cpuRatio5000vs0;
+    }
+    if (result?.queries) {
+      summary[`extraQueries_${database}`] = Object.fromEntries(result.queries.rows.map((row) => [row.kind, row.extraDataQueries]));
+    }
+  }
+  if (report.consent && !report.consent.error && !report.consent.skipped) {
+    summary.tokenCacheHitNs = report.consent.tokenCacheHitMedianNs;
+    summary.tokenCacheMissUs = report.consent.tokenCacheMissHs256MedianUs;
+  }
+  return summary;
+}
+
+module.exports = { parseArgs, printDelivery, printMicro };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+    require('./lib/apps')
+      .cleanup()
+      .catch(() => undefined);
+  });
+}

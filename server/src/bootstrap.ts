@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { settings } from './settings';
 import { RBAC_ACTIONS } from './permissions';
+import type { CoherenceService } from './services/coherence';
 import type { ConsentService } from './services/consent';
 import { schedulePurge } from './services/consent-records';
 import type { VariantIndex } from './services/variant-index';
@@ -15,9 +16,11 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   }
   await strapi.admin.services.permission.actionProvider.registerMany(RBAC_ACTIONS);
   const plugin = strapi.plugin('personalization');
+  // Listening starts before the first load: a change another instance makes meanwhile is not lost.
+  await (plugin.service('coherence') as CoherenceService).start();
   await (plugin.service('consent') as ConsentService).initialize();
   await schedulePurge(strapi);
-  await (plugin.service('variant-index') as VariantIndex).rebuild();
+  await (plugin.service('variant-index') as VariantIndex).refresh();
 };
 
 export default bootstrap;

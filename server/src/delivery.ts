@@ -168,7 +168,7 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
 /** Adds `locale` to an explicit field selection on a localized type; true when it did. */
 function withLocaleField(strapi: Core.Strapi, uid: string, params: any): boolean {
   if (params.fields === undefined || params.fields === '*') return false;
-  const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+  const contentType = strapi.contentType(uid as any) as any;
   if (contentType?.pluginOptions?.i18n?.localized !== true) return false;
   const fields: string[] = typeof params.fields === 'string' ? params.fields.split(',') : [...params.fields];
   if (fields.includes('locale')) return false;
@@ -202,6 +202,8 @@ function decisionRequest(strapi: Core.Strapi, state: DeliveryState, consent: Con
       timeZone: settings(strapi).config.timeZone,
       locale: entry.locale ?? undefined,
       attributes: consent.attributes,
+      // Same layout for every context (absent attributes undefined): faster compiled rules.
+      catalogue: settings(strapi).catalogue,
     });
     state.contexts.set(locale, context);
   }
@@ -217,8 +219,11 @@ function swapIn(strapi: Core.Strapi, uid: string, base: Entry, variant: Entry, d
   return served;
 }
 
+const NOTHING_SERVED_KEY = createHash('sha256').digest('base64url').slice(0, 22);
+
 /** An opaque key of the variants chosen, so an edge cache can key on it. */
 function setKeyHeader(ctx: any, state: DeliveryState): void {
+  if (state.served.length === 0) return void ctx.set('X-Personalization-Key', NOTHING_SERVED_KEY);
   const hash = createHash('sha256');
   for (const served of [...state.served].sort()) hash.update(served).update('\n');
   ctx.set('X-Personalization-Key', hash.digest('base64url').slice(0, 22));

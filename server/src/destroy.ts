@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
+import type { CoherenceService } from './services/coherence';
 
-const destroy = ({ strapi }: { strapi: Core.Strapi }) => {
-  void strapi;
+const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
+  await (strapi.plugin('personalization').service('coherence') as CoherenceService).stop();
 };
 
 export default destroy;

@@ -15,9 +15,21 @@ export function enabledTypes(strapi: Core.Strapi): string[] {
     .map(([uid]) => uid);
 }
 
-/** The uid fields a served variant takes from its base, so links and slugs stay stable. */
+const uidFieldsByType = new WeakMap<object, Map<string, string[]>>();
+
+/**
+ * The uid fields a served variant takes from its base, so links and slugs stay stable.
+ * Computed once per type: `strapi.contentTypes` builds a fresh object on every read.
+ */
 export function uidFields(strapi: Core.Strapi, uid: string): string[] {
-  const attributes = (strapi.contentTypes as unknown as Record<string, { attributes: Record<string, { type: string }> }>)[uid]
-    .attributes;
-  return Object.keys(attributes).filter((name) => attributes[name].type === 'uid');
+  let byType = uidFieldsByType.get(strapi);
+  if (!byType) uidFieldsByType.set(strapi, (byType = new Map()));
+  let fields = byType.get(uid);
+  if (!fields) {
+    const attributes = (strapi.contentType(uid as any) as unknown as { attributes: Record<string, { type: string }> })
+      .attributes;
+    fields = Object.keys(attributes).filter((name) => attributes[name].type === 'uid');
+    byType.set(uid, fields);
+  }
+  return fields;
 }

@@ -17,6 +17,16 @@ const register = ({ strapi }: { strapi: Core.Strapi }) => {
         writable: true,
         pluginOptions: { i18n: { localized: false } },
       };
+      // Every content-API read filters on `variant_of IS NULL`: without an index, counting bases
+      // scans the whole table. `id` before `published_at` lets `ORDER BY id LIMIT n` read the index.
+      const columns = ['variant_of'];
+      if (contentType.pluginOptions?.i18n?.localized === true) columns.push('locale');
+      columns.push('id');
+      if (contentType.options?.draftAndPublish === true) columns.push('published_at');
+      contentType.indexes = [
+        ...(contentType.indexes ?? []),
+        { name: `${contentType.collectionName}_variant_of_idx`.slice(0, 63), columns },
+      ];
     });
   }
   registerDelivery(strapi, enabled, buildRelationMap(strapi, enabled));

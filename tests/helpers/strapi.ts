@@ -25,8 +25,28 @@ function workerTag(): string {
   return `w${process.env.JEST_WORKER_ID ?? '0'}_${process.pid}`;
 }
 
-/** A fresh, empty database for this test file: its own SQLite file or Postgres schema. */
-async function prepareDatabase(): Promise<void> {
+/** Runs statements as root on the MySQL/MariaDB server (127.0.0.1:3306, empty password). */
+async function mysqlAdmin(statements: string[]): Promise<void> {
+  const mysql = require('mysql2/promise');
+  const connection = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });
+  try {
+    for (const statement of statements) await connection.query(statement);
+  } finally {
+    await connection.end();
+  }
+}
+
+/** A fresh, empty database for this test file: its own SQLite file, Postgres schema or MySQL database. */
+export async function prepareDatabase(): Promise<void> {
+  if (DATABASE_CLIENT === 'mysql') {
+    const database = `personalization_${workerTag()}`;
+    await mysqlAdmin([
+      `DROP DATABASE IF EXISTS \`${database}\``,
+      `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    ]);
+    process.env.DATABASE_NAME = database;
+    return;
+  }
   if (DATABASE_CLIENT === 'postgres') {
     const schema = `personalization_${workerTag()}`;
     const client = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
@@ -43,7 +63,10 @@ async function prepareDatabase(): Promise<void> {
   }
 }
 
-async function dropDatabase(): Promise<void> {
+export async function dropDatabase(): Promise<void> {
+  if (DATABASE_CLIENT === 'mysql' && process.env.DATABASE_NAME) {
+    await mysqlAdmin([`DROP DATABASE IF EXISTS \`${process.env.DATABASE_NAME}\``]);
+  }
   if (DATABASE_CLIENT === 'postgres' && process.env.DATABASE_SCHEMA) {
     const client = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
     await client.connect();
@@ -111,12 +134,15 @@ export async function adminToken(app: Core.Strapi): Promise<string> {
   return login.body.data.token;
 }
 
-/** Counts SQL queries the database layer runs while `work` runs. */
+/**
+ * Counts SQL queries the database layer runs for HTTP requests while `work` runs. Background work
+ * (the coherence check on MySQL or PostgreSQL) runs outside any request and is not counted.
+ */
 export async function countQueries<T>(app: Core.Strapi, work: () => Promise<T>): Promise<{ result: T; queries: number }> {
   const knex = app.db.connection as any;
   let queries = 0;
   const onQuery = () => {
-    queries += 1;
+    if (app.requestContext.get()) queries += 1;
   };
   knex.on('query', onQuery);
   try {

@@ -68,6 +68,21 @@ describe('delivery of variants on the content API', () => {
     await removeAllVariants();
   });
 
+  it('indexes variant_of, so hiding variants does not scan the table', async () => {
+    const knex = strapi.db.connection as any;
+    const client = String(knex.client.config.client);
+    const name = 'articles_variant_of_idx';
+    let found: unknown[];
+    if (client.includes('sqlite')) {
+      found = await knex('sqlite_master').where({ type: 'index', name }).select('name');
+    } else if (client.includes('pg') || client.includes('postgres')) {
+      found = (await knex.raw('select indexname from pg_indexes where indexname = ?', [name])).rows;
+    } else {
+      found = (await knex.raw('show index from articles where Key_name = ?', [name]))[0];
+    }
+    expect(found.length).toBeGreaterThan(0);
+  });
+
   it('labels entries of a type with no variants as base / no-variants and varies on the consent headers', async () => {
     const response = await http().get('/api/articles').expect(200);
     expect(response.body.data).toHaveLength(2);
@@ -114,6 +129,20 @@ describe('delivery of variants on the content API', () => {
       .expect(200);
     expect(noPurpose.body.data.title).toBe('Generic');
     expect(noPurpose.body.data.personalization.reason).toBe('consent-missing');
+  });
+
+  it('never evaluates a targeted rule over an attribute whose purpose is not granted', async () => {
+    // utmCampaign needs `marketing`; withheld it reads as null, and "not winter" would be true.
+    await createVariant(
+      { name: 'Not winter', key: 'not-winter', kind: 'targeted', audience: { '!': { '==': [{ var: 'utmCampaign' }, 'winter'] } } },
+      'Not winter'
+    );
+    const response = await http()
+      .get(`/api/articles/${baseId}`)
+      .set('X-Consent-Token', await token(['personalization']))
+      .expect(200);
+    expect(response.body.data.title).toBe('Generic');
+    expect(response.body.data.personalization).toEqual({ variant: null, kind: 'base', reason: 'consent-missing' });
   });
 
   it.each([

@@ -25,6 +25,12 @@ async function databaseText(strapi: Core.Strapi): Promise<{ text: string; tables
     const result = await knex.raw("select table_name from information_schema.tables where table_schema = ? and table_type = 'BASE TABLE'", [schema]);
     tables = result.rows.map((row: any) => row.table_name);
     read = (table) => knex.withSchema(schema).select('*').from(table);
+  } else if (DATABASE_CLIENT === 'mysql') {
+    const [rows] = await knex.raw(
+      "select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE'"
+    );
+    tables = rows.map((row: any) => row.name);
+    read = (table) => knex.select('*').from(table);
   } else {
     const rows = await knex.raw("select name from sqlite_master where type = 'table'");
     tables = rows.map((row: any) => row.name);

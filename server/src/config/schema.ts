@@ -84,6 +84,17 @@ export const configSchema = z
         retentionDays: z.number().int().positive().default(3 * 365),
       })
       .default({ enabled: true, retentionDays: 3 * 365 }),
+    /** How several instances on one database learn of each other's changes (README "Running several instances"). */
+    coherence: z
+      .object({
+        /** auto: redis when redisUrl is set, else postgres on PostgreSQL, poll on MySQL/MariaDB, off on SQLite. */
+        mode: z.enum(['auto', 'postgres', 'redis', 'poll', 'off']).default('auto'),
+        redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+        /** Background check of the change stamps: always in poll mode, while a notification connection is down, and ×10 as a safety net. */
+        pollIntervalMs: z.number().int().min(100).max(60_000).default(500),
+      })
+      .strict()
+      .default({ mode: 'auto', pollIntervalMs: 500 }),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -112,6 +123,9 @@ export const configSchema = z
       if (!purposeKeys.has(purpose)) {
         ctx.addIssue({ code: 'custom', path: ['tcf', 'purposes', purpose], message: `unknown purpose "${purpose}"` });
       }
+    }
+    if (config.coherence.mode === 'redis' && !config.coherence.redisUrl) {
+      ctx.addIssue({ code: 'custom', path: ['coherence', 'redisUrl'], message: 'is required when mode is "redis"' });
     }
     config.gpc.denies.forEach((purpose, i) => {
       if (!purposeKeys.has(purpose)) {

@@ -19,6 +19,7 @@ import type { PluginConfig } from '../config/schema';
 import { InputError } from '../errors';
 import { settings } from '../settings';
 import { internalRead } from '../internal';
+import type { CoherenceService } from './coherence';
 import type { ConsentRecordsService } from './consent-records';
 
 /** Request headers the plugin reads; responses of enabled types vary on all of them. */
@@ -210,17 +211,25 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
       await this.loadRevocations();
     },
 
-    async loadRevocations(): Promise<void> {
+    /**
+     * Loads revocations of tokens that can still verify: all of them, or those recorded since
+     * `since` (another instance's withdrawals, see services/coherence.ts). Merges: a revocation is
+     * never undone, and one marked while the query ran must not be lost.
+     */
+    async loadRevocations(since?: Date): Promise<void> {
+      // The verifier accepts a token up to the clock skew past its expiry.
+      const cutoff = Date.now() - settings(strapi).config.clockSkewSeconds * 1000;
       const rows = await internalRead(() =>
-        strapi.db
-          .query('plugin::personalization.revocation')
-          .findMany({ select: ['recordId', 'expiresAt'], where: { expiresAt: { $gt: new Date() } } })
+        strapi.db.query(REVOCATION).findMany({
+          select: ['recordId', 'expiresAt'],
+          where: { expiresAt: { $gt: new Date(cutoff) }, ...(since ? { createdAt: { $gte: since } } : {}) },
+        })
       );
-      revoked.clear();
-      // SQLite and PostgreSQL hand datetimes back in different shapes; Date takes each of them.
+      // SQLite, PostgreSQL and MySQL hand datetimes back in different shapes; Date takes each of them.
       for (const row of rows as Array<{ recordId: string; expiresAt: string | number | Date }>) {
         revoked.set(row.recordId, new Date(row.expiresAt).getTime());
       }
+      for (const [recordId, expiresAt] of revoked) if (expiresAt < cutoff) revoked.delete(recordId);
     },
 
     markRevoked(recordId: string, expiresAt: number): void {
@@ -281,8 +290,8 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * DELETE /consent: revokes the token's consent record at once, here and (through the
-     * revocation row) in every process that loads revocations. Idempotent.
+     * DELETE /consent: revokes the token's consent record at once, here and, through the
+     * coherence announcement, on every other instance. Idempotent.
      */
     async withdraw(header: string | undefined): Promise<void> {
       let claims: ConsentClaims;
@@ -313,6 +322,8 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!(await isRecordedRevocation(claims.rid))) throw error;
       }
       this.markRevoked(claims.rid, expiresAt.getTime());
+      const coherence = strapi.plugin('personalization').service('coherence') as CoherenceService;
+      await coherence.announce({ kind: 'revocation', recordId: claims.rid, expiresAt: expiresAt.getTime() });
     },
 
     isRevoked(recordId: string): boolean {

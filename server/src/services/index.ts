@@ -1,3 +1,4 @@
+import coherence from './coherence';
 import consent from './consent';
 import consentRecords from './consent-records';
 import preview from './preview';
@@ -6,6 +7,7 @@ import segments from './segments';
 import variants from './variants';
 
 export default {
+  coherence,
   consent,
   'consent-records': consentRecords,
   preview,

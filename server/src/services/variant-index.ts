@@ -1,9 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import { compileAudience, explainRule, type CompiledRule } from '../core/rules';
+import { compileAudience, explainRule, purposesImplied, type CompiledRule } from '../core/rules';
+import { settings } from '../settings';
 import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
 import type { BaseVariants, LiveVariant, VariantKind } from '../core/decision';
 import { VARIANT_OF, enabledTypes } from '../enabled-types';
 import { internalRead } from '../internal';
+import type { CoherenceService } from './coherence';
 
 export interface VariantRecord {
   id: number;
@@ -33,7 +35,8 @@ const NEVER: CompiledRule = compileAudience({ '==': [1, 0] });
 
 /**
  * Live variants per content type and base entry, held in memory and rebuilt when variants,
- * segments or publication change. The delivery path reads it; it never queries per request.
+ * segments or publication change, here or on another instance (services/coherence.ts). The
+ * delivery path reads it; it never queries per request.
  */
 const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
   let types = new Map<string, TypeIndex>();
@@ -41,10 +44,26 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
   let segments = new Map<string, CompiledRule>();
   let running: Promise<void> | null = null;
   let queued = false;
+  /** Compiled rules by their JSON: those of the last build, and those of the build under way. */
+  let compiledRules = new Map<string, CompiledRule>();
+  let building = new Map<string, CompiledRule>();
+
+  /**
+   * Compiling is most of a rebuild (thousands of audiences take hundreds of ms) and every instance
+   * rebuilds on every change, so an unchanged rule keeps its compilation. Compiled rules are frozen
+   * and pure: variants with the same rule can share one.
+   */
+  function compile(rule: unknown): CompiledRule {
+    const key = JSON.stringify(rule ?? null);
+    let compiled = building.get(key) ?? compiledRules.get(key);
+    if (!compiled) compiled = compileAudience(rule ?? null);
+    building.set(key, compiled);
+    return compiled;
+  }
 
   async function loadSegments(): Promise<Map<string, CompiledRule>> {
     const rows = await strapi.db.query('plugin::personalization.segment').findMany({ select: ['key', 'rule'] });
-    return new Map(rows.map((row: { key: string; rule: unknown }) => [row.key, compileAudience(row.rule)]));
+    return new Map(rows.map((row: { key: string; rule: unknown }) => [row.key, compile(row.rule)]));
   }
 
   async function publishedLocales(uid: string): Promise<Map<string, Set<string>>> {
@@ -67,11 +86,17 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   function liveVariant(record: VariantRecord, published: Set<string> | undefined, compiledSegments: Map<string, CompiledRule>): LiveVariant {
-    const audience = compileAudience(record.audience ?? null);
+    const { catalogue } = settings(strapi);
+    const audience = compile(record.audience ?? null);
     const segmentRules = new Map((record.segments ?? []).map((key) => [key, compiledSegments.get(key) ?? NEVER]));
     const rules = [audience, ...segmentRules.values()];
     const required = new Set(record.requiredPurposes ?? []);
-    if (record.kind === 'targeted') required.add(PERSONALIZATION_PURPOSE);
+    if (record.kind === 'targeted') {
+      required.add(PERSONALIZATION_PURPOSE);
+      // A withheld attribute reads as null, and `{"<": [null, 18]}` is true: so a targeted rule
+      // is only evaluated when every attribute it reads may be seen.
+      for (const rule of rules) purposesImplied(rule.rule, catalogue).forEach((purpose) => required.add(purpose));
+    }
     return {
       key: record.key,
       documentId: record.variantDocumentId,
@@ -126,6 +151,7 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
   async function rebuildNow(): Promise<void> {
     await internalRead(async () => {
       const uids = enabledTypes(strapi);
+      building = new Map();
       const compiledSegments = await loadSegments();
       const next = new Map<string, TypeIndex>();
       for (const uid of uids) next.set(uid, await buildType(uid, compiledSegments));
@@ -133,28 +159,38 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
       enabled = new Set(uids);
       segments = compiledSegments;
       types = next;
+      compiledRules = building;
     });
   }
 
-  return {
-    /** Rebuilds everything; concurrent calls coalesce into at most one more run. */
-    async rebuild(): Promise<void> {
-      if (running) {
-        queued = true;
-        return running;
-      }
-      running = (async () => {
-        try {
-          do {
-            queued = false;
-            await rebuildNow();
-          } while (queued);
-        } finally {
-          running = null;
-        }
-      })();
+  /** Rebuilds everything from the database; concurrent calls coalesce into at most one more run. */
+  async function refresh(): Promise<void> {
+    if (running) {
+      queued = true;
       return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          queued = false;
+          await rebuildNow();
+        } while (queued);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  }
+
+  return {
+    /** After a local change to variants, segments or publication: rebuilds here and tells the other instances. */
+    async rebuild(): Promise<void> {
+      const coherence = strapi.plugin('personalization').service('coherence') as CoherenceService;
+      await coherence.announce({ kind: 'variants' }, refresh);
     },
+
+    /** Rebuilds here only: at boot, and when another instance announced a change. */
+    refresh,
 
     isEnabled(uid: string): boolean {
       return enabled.has(uid);

@@ -13,6 +13,7 @@ describe('plugin config', () => {
     expect(config.timeZone).toBe('UTC');
     expect(config.tcf.purposes).toEqual({ personalization: [5, 6], measurement: [8], marketing: [2, 3, 4] });
     expect(config.gpc.denies).toEqual(['marketing']);
+    expect(config.coherence).toEqual({ mode: 'auto', pollIntervalMs: 500 });
   });
 
   it.each([
@@ -28,8 +29,23 @@ describe('plugin config', () => {
     [{ purposes: [{ key: 'a', title: 'A' }, { key: 'a', title: 'B' }] }, /purposes\.1\.key: duplicate purpose "a"/],
     [{ issuers: [{ issuer: 'cmp', keys: [] }] }, /issuers\.0\.keys/],
     [{ rateLimits: {} }, /rateLimits/],
+    [{ coherence: { mode: 'kafka' } }, /coherence\.mode/],
+    [{ coherence: { mode: 'redis' } }, /coherence\.redisUrl: is required when mode is "redis"/],
+    [{ coherence: { redisUrl: 'http://cache:6379' } }, /coherence\.redisUrl: must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ coherence: { pollIntervalMs: 10 } }, /coherence\.pollIntervalMs/],
+    [{ coherence: { pollIntervalMs: 'fast' } }, /coherence\.pollIntervalMs/],
+    [{ coherence: { channel: 'x' } }, /coherence/],
   ])('refuses %j naming the key', (raw, message) => {
     expect(() => parseConfig(raw)).toThrow(message);
+  });
+
+  it('accepts a coherence transport with its settings', () => {
+    expect(parseConfig({ coherence: { mode: 'redis', redisUrl: 'rediss://cache.internal:6380/2' } }).coherence).toEqual({
+      mode: 'redis',
+      redisUrl: 'rediss://cache.internal:6380/2',
+      pollIntervalMs: 500,
+    });
+    expect(parseConfig({ coherence: { mode: 'poll', pollIntervalMs: 250 } }).coherence).toEqual({ mode: 'poll', pollIntervalMs: 250 });
   });
 
   it('accepts attributes whose purposes exist', () => {

@@ -1,0 +1,346 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import type { Bus, BusEvents } from '../coherence/bus';
+import { decodeMessage, encodeMessage, type Change, type Message } from '../coherence/messages';
+import { postgresBus } from '../coherence/postgres-bus';
+import { redisBus } from '../coherence/redis-bus';
+import { settings } from '../settings';
+import type { ConsentService } from './consent';
+import type { VariantIndex } from './variant-index';
+
+export type Transport = 'postgres' | 'redis' | 'poll' | 'off';
+
+/**
+ * Change stamps live in Strapi's own key-value table (`strapi::core-store`), one row per kind: a
+ * random value rewritten after every committed change. Comparing them is the whole poll.
+ */
+const STORE = 'strapi::core-store';
+const STAMP_KEYS = {
+  variants: 'plugin_personalization_coherence_variants',
+  revocations: 'plugin_personalization_coherence_revocations',
+} as const;
+type StampKind = keyof typeof STAMP_KEYS;
+type Stamps = Record<StampKind, string | undefined>;
+
+/** Marks the background check in database logs: it is never part of a content request. */
+const SQL_TAG = 'strapi-plugin-personalization coherence';
+/** Revocations are read again from this far before the last check: covers clock skew and slow commits. */
+const REVOCATION_LOOKBACK_MS = 5 * 60_000;
+/** With a live notification connection the stamps are still checked, this many times less often. */
+const SAFETY_FACTOR = 10;
+
+export interface CoherenceStatus {
+  transport: Transport;
+  origin: string;
+  channel: string | null;
+  /** Notifications arrive now (always false for poll and off). */
+  listening: boolean;
+  /** The current background check interval. */
+  intervalMs: number | null;
+  /** Changes this instance announced (stamped, and published when there is a bus). */
+  announced: number;
+  published: number;
+  publishFailures: number;
+  received: number;
+  reconnects: number;
+  resyncs: number;
+  checks: number;
+  checkFailures: number;
+  details: Record<string, unknown>;
+}
+
+/** The transport `mode` names on this database. */
+export function chooseTransport(mode: string, redisUrl: string | undefined, client: string): Transport {
+  if (mode === 'postgres' && client !== 'postgres') {
+    throw new Error(`Invalid "personalization" plugin config: coherence.mode: "postgres" needs a PostgreSQL database, this one is ${client}`);
+  }
+  if (mode !== 'auto') return mode as Transport;
+  if (redisUrl) return 'redis';
+  if (client === 'postgres') return 'postgres';
+  if (client === 'mysql') return 'poll';
+  // SQLite is the one-process embedded default; several processes on one file set mode: 'poll'.
+  return 'off';
+}
+
+/**
+ * Keeps every instance on one database coherent: after a committed local change it rewrites a
+ * change stamp and notifies the others (PostgreSQL NOTIFY or Redis pub/sub); on a notification an
+ * instance rebuilds its variant index or marks the revocation. A background check of the stamps
+ * (every pollIntervalMs in poll mode or while the notification connection is down, ten times less
+ * often otherwise) catches anything a notification missed. Nothing here runs per content request.
+ */
+const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
+  const origin = randomBytes(8).toString('hex');
+  const index = () => strapi.plugin('personalization').service('variant-index') as VariantIndex;
+  const consent = () => strapi.plugin('personalization').service('consent') as ConsentService;
+  const counters = { announced: 0, published: 0, publishFailures: 0, received: 0, reconnects: 0, resyncs: 0, checks: 0, checkFailures: 0 };
+
+  let transport: Transport = 'off';
+  let channel: string | null = null;
+  let bus: Bus | undefined;
+  let pollIntervalMs = 500;
+  let seen: Stamps = { variants: undefined, revocations: undefined };
+  let revocationsCheckedAt = 0;
+  let started = false;
+  let stopped = false;
+  let needsResync = false;
+  let timer: NodeJS.Timeout | undefined;
+  let currentInterval: number | null = null;
+  let failing = false;
+
+  const table = () => {
+    const { tableName } = strapi.db.metadata.get(STORE);
+    return (strapi.db as any).getConnection(tableName);
+  };
+
+  function decodeStamp(value: string): string {
+    try {
+      return String(JSON.parse(value));
+    } catch {
+      return value;
+    }
+  }
+
+  function newStamp(): string {
+    return `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+  }
+
+  async function readStamps(): Promise<Stamps> {
+    const rows: Array<{ key: string; value: string }> = await table()
+      .comment(SQL_TAG)
+      .select('key', 'value')
+      .whereIn('key', Object.values(STAMP_KEYS));
+    const stampOf = (kind: StampKind) => {
+      // Two instances booting at once may both have created the row: any change to either counts.
+      const values = rows.filter((row) => row.key === STAMP_KEYS[kind]).map((row) => decodeStamp(row.value));
+      return values.length ? [...new Set(values)].sort().join('|') : undefined;
+    };
+    return { variants: stampOf('variants'), revocations: stampOf('revocations') };
+  }
+
+  async function ensureStamps(): Promise<void> {
+    const existing = await readStamps();
+    for (const kind of Object.keys(STAMP_KEYS) as StampKind[]) {
+      if (existing[kind] !== undefined) continue;
+      await strapi.db.query(STORE).create({
+        data: { key: STAMP_KEYS[kind], value: JSON.stringify(newStamp()), type: 'string', environment: null, tag: null },
+      });
+    }
+  }
+
+  async function writeStamp(kind: StampKind, stamp: string): Promise<void> {
+    const value = JSON.stringify(stamp);
+    const updated = await table().comment(SQL_TAG).where({ key: STAMP_KEYS[kind] }).update({ value });
+    if (!updated) {
+      await strapi.db.query(STORE).create({ data: { key: STAMP_KEYS[kind], value, type: 'string', environment: null, tag: null } });
+    }
+  }
+
+  /** One channel per database (and schema): sites sharing a Redis or a PostgreSQL server never mix. */
+  function channelName(): string {
+    const connection = (strapi.db.connection as any).client.connectionSettings ?? {};
+    const scope = JSON.stringify([
+      strapi.db.dialect.client,
+      connection.host ?? null,
+      connection.port ?? null,
+      connection.database ?? connection.filename ?? null,
+      strapi.db.getInfo().schema ?? null,
+    ]);
+    return `personalization_${createHash('sha256').update(scope).digest('hex').slice(0, 16)}`;
+  }
+
+  /** Reads the stamps; reloads what changed since the last look, or everything when `full`. */
+  async function check(full: boolean): Promise<void> {
+    const at = Date.now();
+    const stamps = await readStamps();
+    counters.checks += 1;
+    const work: Array<Promise<void>> = [];
+    if (full || stamps.variants !== seen.variants) {
+      work.push(index().refresh().then(() => void (seen.variants = stamps.variants)));
+    }
+    if (full || stamps.revocations !== seen.revocations) {
+      const since = full ? undefined : new Date(revocationsCheckedAt - REVOCATION_LOOKBACK_MS);
+      work.push(
+        consent()
+          .loadRevocations(since)
+          .then(() => {
+            seen.revocations = stamps.revocations;
+            revocationsCheckedAt = at;
+          })
+      );
+    }
+    await Promise.all(work);
+  }
+
+  function intervalNow(): number {
+    if (transport === 'poll' || needsResync || !bus?.connected()) return pollIntervalMs;
+    return pollIntervalMs * SAFETY_FACTOR;
+  }
+
+  function schedule(): void {
+    clearTimeout(timer);
+    if (stopped || !started) return;
+    currentInterval = intervalNow();
+    timer = setTimeout(tick, currentInterval);
+    timer.unref();
+  }
+
+  async function tick(): Promise<void> {
+    try {
+      if (bus?.connected()) await bus.ping(Math.max(1_000, pollIntervalMs));
+      const full = needsResync;
+      await check(full);
+      if (full) needsResync = false;
+      if (failing) strapi.log.info('[personalization] coherence: the change check works again');
+      failing = false;
+    } catch (error) {
+      counters.checkFailures += 1;
+      if (!failing && !stopped) {
+        strapi.log.warn(`[personalization] coherence: the change check failed (${(error as Error).message}); retrying every ${pollIntervalMs} ms`);
+      }
+      failing = true;
+    } finally {
+      schedule();
+    }
+  }
+
+  async function apply(message: Message): Promise<void> {
+    const { change } = message;
+    if (change.kind === 'revocation') {
+      consent().markRevoked(change.recordId, change.expiresAt);
+      return;
+    }
+    await index().refresh();
+    // The refresh began after the stamp was written, so it holds every change stamped before it.
+    if (message.stamp) seen.variants = message.stamp;
+  }
+
+  const events: BusEvents = {
+    message(text) {
+      const message = decodeMessage(text);
+      if (!message || message.origin === origin || stopped) return;
+      counters.received += 1;
+      apply(message).catch((error) => {
+        strapi.log.warn(`[personalization] coherence: applying a change failed (${(error as Error).message}); the next check retries`);
+        needsResync = true;
+        schedule();
+      });
+    },
+    up() {
+      if (!started || stopped) return;
+      counters.reconnects += 1;
+      strapi.log.info(`[personalization] coherence: ${transport} notifications are back; resyncing`);
+      // Whatever happened while away: reload everything, then relax to the safety interval.
+      needsResync = true;
+      counters.resyncs += 1;
+      clearTimeout(timer);
+      void tick();
+    },
+    down(error) {
+      if (stopped) return;
+      const reason = error instanceof Error ? ` (${error.message})` : '';
+      strapi.log.warn(
+        `[personalization] coherence: lost the ${transport} notification connection${reason}; checking for changes every ${pollIntervalMs} ms until it is back`
+      );
+      schedule();
+    },
+  };
+
+  /** Stamps the change, then publishes it; never throws: the change itself is committed already. */
+  async function send(change: Change): Promise<string | undefined> {
+    const kind: StampKind = change.kind === 'variants' ? 'variants' : 'revocations';
+    counters.announced += 1;
+    let stamp: string | undefined = newStamp();
+    try {
+      await writeStamp(kind, stamp);
+    } catch (error) {
+      stamp = undefined;
+      strapi.log.warn(`[personalization] coherence: could not write the change stamp (${(error as Error).message})`);
+    }
+    if (bus) {
+      const text = encodeMessage({ origin, stamp, change });
+      // Twice: after a database restart the pool may first hand out a connection that died with it.
+      for (let attempt = 1; attempt <= 2; attempt += 1) {
+        try {
+          await bus.publish(text);
+          counters.published += 1;
+          break;
+        } catch (error) {
+          if (attempt === 1) continue;
+          counters.publishFailures += 1;
+          strapi.log.warn(
+            `[personalization] coherence: could not publish a ${change.kind} change (${(error as Error).message}); other instances catch up within ${pollIntervalMs * SAFETY_FACTOR} ms`
+          );
+        }
+      }
+    }
+    return stamp;
+  }
+
+  return {
+    /** Called in bootstrap before the state is first loaded, so no change after that load is missed. */
+    async start(): Promise<void> {
+      const { coherence: config } = settings(strapi).config;
+      pollIntervalMs = config.pollIntervalMs;
+      transport = chooseTransport(config.mode, config.redisUrl, strapi.db.dialect.client);
+      if (transport === 'off') return;
+      await ensureStamps();
+      seen = await readStamps();
+      revocationsCheckedAt = Date.now();
+      if (transport !== 'poll') {
+        channel = channelName();
+        bus =
+          transport === 'postgres'
+            ? postgresBus(strapi, channel, events)
+            : redisBus(config.redisUrl!, channel, `personalization-${origin}`, events);
+        await bus.start();
+        if (!bus.connected()) {
+          strapi.log.warn(`[personalization] coherence: no ${transport} notification connection yet; checking for changes every ${pollIntervalMs} ms`);
+        }
+      }
+      started = true;
+      schedule();
+    },
+
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await bus?.stop();
+    },
+
+    /**
+     * After a committed local change: tells every other instance, then runs `applyLocally` (the
+     * local rebuild). Inside a transaction the announcement waits for the commit, and a rollback
+     * runs `applyLocally` again so this instance forgets what never happened.
+     */
+    async announce(change: Change, applyLocally?: () => Promise<void>): Promise<void> {
+      if (transport === 'off' || stopped) return applyLocally?.();
+      if (strapi.db.inTransaction()) {
+        await strapi.db.transaction(async ({ onCommit, onRollback }: any) => {
+          onCommit(() => void send(change));
+          if (applyLocally) onRollback(() => void applyLocally().catch(() => undefined));
+        });
+        return applyLocally?.();
+      }
+      const stamp = await send(change);
+      await applyLocally?.();
+      // The local rebuild began after the stamp was written: the next check need not repeat it.
+      if (stamp && change.kind === 'variants' && applyLocally) seen.variants = stamp;
+    },
+
+    status(): CoherenceStatus {
+      return {
+        transport,
+        origin,
+        channel,
+        listening: bus?.connected() ?? false,
+        intervalMs: started && !stopped ? currentInterval : null,
+        ...counters,
+        details: bus?.details() ?? {},
+      };
+    },
+  };
+};
+
+export type CoherenceService = ReturnType<typeof coherence>;
+export default coherence;

@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { buildRuleContext } from './core/rules';
 import { chooseVariant, labelOf, NO_VARIANTS, type Decision, type DecisionRequest } from './core/decision';
 import type { Consent } from './core/consent';
-import { VARIANT_OF, uidFields } from './enabled-types';
+import { VARIANT_OF, isLocalized, uidFields } from './enabled-types';
 import { internalRead, isInternal } from './internal';
 import { hideVariantsInPopulate, type RelationMap } from './populate';
 import { CONSENT_HEADERS, type ConsentService } from './services/consent';
@@ -36,7 +36,9 @@ function withoutVariants(filters: unknown): object {
  * Types that did not opt in cost one Set lookup (and one Map lookup when they relate to one).
  */
 export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<string>, relations: RelationMap): void {
-  const graphqlEndpoint = () => strapi.config.get('plugin::graphql.endpoint', '/graphql') as string;
+  // Read once: config is settled after register, and this is checked on every document call.
+  let endpoint: string | undefined;
+  const graphqlEndpoint = () => (endpoint ??= strapi.config.get('plugin::graphql.endpoint', '/graphql') as string);
   const index = () => strapi.plugin('personalization').service('variant-index') as VariantIndex;
   const consents = () => strapi.plugin('personalization').service('consent') as ConsentService;
   const variantOps = () => strapi.plugin('personalization').service('variants') as {
@@ -168,8 +170,7 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
 /** Adds `locale` to an explicit field selection on a localized type; true when it did. */
 function withLocaleField(strapi: Core.Strapi, uid: string, params: any): boolean {
   if (params.fields === undefined || params.fields === '*') return false;
-  const contentType = strapi.contentType(uid as any) as any;
-  if (contentType?.pluginOptions?.i18n?.localized !== true) return false;
+  if (!isLocalized(strapi.contentType(uid as any) as any)) return false;
   const fields: string[] = typeof params.fields === 'string' ? params.fields.split(',') : [...params.fields];
   if (fields.includes('locale')) return false;
   params.fields = [...fields, 'locale'];

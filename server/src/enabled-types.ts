@@ -8,6 +8,22 @@ export function isPersonalizable(contentType: { pluginOptions?: unknown } | unde
   return options?.personalization?.enabled === true;
 }
 
+export function isLocalized(contentType: { pluginOptions?: unknown } | undefined): boolean {
+  const options = contentType?.pluginOptions as { i18n?: { localized?: unknown } } | undefined;
+  return options?.i18n?.localized === true;
+}
+
+/** The locale a read addresses: the requested one, else i18n's default; null for types without i18n. */
+export async function localeFor(
+  strapi: Core.Strapi,
+  contentType: { pluginOptions?: unknown },
+  requested: string | null | undefined
+): Promise<string | null> {
+  if (!isLocalized(contentType)) return null;
+  if (requested) return requested;
+  return ((await strapi.plugin('i18n')?.service('locales').getDefaultLocale()) as string | undefined) ?? null;
+}
+
 /** Uids of the content types that opted in, read once after register. */
 export function enabledTypes(strapi: Core.Strapi): string[] {
   return Object.entries(strapi.contentTypes)

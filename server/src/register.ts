@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { VARIANT_OF, enabledTypes } from './enabled-types';
+import { VARIANT_OF, enabledTypes, isLocalized } from './enabled-types';
 import { registerDelivery } from './delivery';
 import { buildRelationMap } from './populate';
 import { registerGraphql } from './graphql';
@@ -20,7 +20,7 @@ const register = ({ strapi }: { strapi: Core.Strapi }) => {
       // Every content-API read filters on `variant_of IS NULL`: without an index, counting bases
       // scans the whole table. `id` before `published_at` lets `ORDER BY id LIMIT n` read the index.
       const columns = ['variant_of'];
-      if (contentType.pluginOptions?.i18n?.localized === true) columns.push('locale');
+      if (isLocalized(contentType)) columns.push('locale');
       columns.push('id');
       if (contentType.options?.draftAndPublish === true) columns.push('published_at');
       contentType.indexes = [

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { labelOf, traceDecision } from '../core/decision';
 import { buildRuleContext } from '../core/rules';
-import { VARIANT_OF } from '../enabled-types';
+import { VARIANT_OF, localeFor } from '../enabled-types';
 import { answeringInputErrors, InputError } from '../errors';
 import { settings } from '../settings';
 import { CONSENT_HEADERS, type ConsentService } from '../services/consent';
@@ -16,11 +16,6 @@ const querySchema = z.object({ locale: z.string().min(1).max(64).optional() }).s
  */
 const explain = ({ strapi }: { strapi: Core.Strapi }) => {
   const plugin = () => strapi.plugin('personalization');
-
-  async function localeOf(contentType: any, requested: string | undefined): Promise<string | null> {
-    if (contentType.pluginOptions?.i18n?.localized !== true) return null;
-    return requested ?? ((await strapi.plugin('i18n')?.service('locales').getDefaultLocale()) as string);
-  }
 
   /** The base entry as the content API would find it: published, in that locale, not a variant. */
   async function baseExists(uid: string, contentType: any, documentId: string, locale: string | null): Promise<boolean> {
@@ -50,7 +45,7 @@ const explain = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!contentType || !index.isEnabled(uid)) {
           throw new InputError('contentType', `"${uid}" is not a content type with personalization enabled`, 404);
         }
-        const locale = await localeOf(contentType, parsed.data.locale);
+        const locale = await localeFor(strapi, contentType, parsed.data.locale);
         if (!(await baseExists(uid, contentType, documentId, locale))) {
           throw new InputError('documentId', `no published ${uid} entry "${documentId}"${locale ? ` in locale "${locale}"` : ''}`, 404);
         }

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { enabledTypes } from '../enabled-types';
+import { enabledTypes, isLocalized } from '../enabled-types';
 import { settings } from '../settings';
 
 export interface EnabledContentType {
@@ -37,7 +37,7 @@ const settingsController = ({ strapi }: { strapi: Core.Strapi }) => ({
         uid,
         displayName: contentType.info?.displayName ?? uid,
         kind: contentType.kind,
-        localized: contentType.pluginOptions?.i18n?.localized === true,
+        localized: isLocalized(contentType),
         draftAndPublish: contentType.options?.draftAndPublish === true,
         mainField: await mainFieldOf(strapi, uid),
       });

@@ -4,7 +4,7 @@ import { hasAttributeType, visibleAttributes, type Catalogue } from '../core/cat
 import { NECESSARY_PURPOSE } from '../core/consent/normalize';
 import { labelOf, traceDecision } from '../core/decision';
 import { buildRuleContext } from '../core/rules';
-import { VARIANT_OF } from '../enabled-types';
+import { VARIANT_OF, localeFor } from '../enabled-types';
 import { answeringInputErrors, InputError } from '../errors';
 import { internalRead } from '../internal';
 import { parse } from '../services/variants';
@@ -46,12 +46,6 @@ function ignoredReason(catalogue: Catalogue, granted: ReadonlySet<string>, name:
  */
 const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
   const index = () => strapi.plugin('personalization').service('variant-index') as VariantIndex;
-
-  async function localeOf(contentType: any, requested: string | null | undefined): Promise<string | null> {
-    if (contentType.pluginOptions?.i18n?.localized !== true) return null;
-    if (requested) return requested;
-    return (await strapi.plugin('i18n')?.service('locales').getDefaultLocale()) ?? null;
-  }
 
   /** Published base entries (variants never), in the locale, first created first. */
   async function baseEntries(uid: string, contentType: any, locale: string | null, documentIds?: string[]) {
@@ -99,7 +93,7 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
           if (!known.has(purpose)) throw new InputError(`purposes[${position}]`, `unknown purpose "${purpose}"`);
         });
         const now = input.at ? Date.parse(input.at) : Date.now();
-        const locale = await localeOf(contentType, input.locale);
+        const locale = await localeFor(strapi, contentType, input.locale);
 
         // No purpose at all is a visitor without a token; any grant comes with `necessary`, as a token's does.
         const granted = new Set(input.purposes);

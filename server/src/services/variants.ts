@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { personalAttributesRead, validateRule } from '../core/rules';
 import { InputError } from '../errors';
-import { VARIANT_OF, isPersonalizable, uidFields } from '../enabled-types';
+import { VARIANT_OF, isLocalized, isPersonalizable, uidFields } from '../enabled-types';
 import { internalRead } from '../internal';
 import { settings } from '../settings';
 import type { VariantIndex, VariantRecord } from './variant-index';
@@ -147,7 +147,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
 
   async function deleteVariantDocument(uid: string, documentId: string): Promise<void> {
     const contentType = (strapi.contentTypes as Record<string, any>)[uid];
-    const localized = contentType?.pluginOptions?.i18n?.localized === true;
+    const localized = isLocalized(contentType);
     await strapi.documents(uid as any).delete({ documentId, ...(localized ? { locale: '*' } : {}) } as any);
   }
 
@@ -176,7 +176,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       await checkSettings(input as Partial<VariantRecord>);
 
       const siblings = await records().count({ where: { contentType: uid, baseDocumentId: base.documentId } });
-      const localized = contentType.pluginOptions?.i18n?.localized === true;
+      const localized = isLocalized(contentType);
       const data: Record<string, unknown> = { [VARIANT_OF]: base.documentId };
       for (const field of uidFields(strapi, uid)) data[field] = `${input.key}-${base.documentId}`.toLowerCase();
 

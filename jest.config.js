@@ -1,6 +1,7 @@
 /**
- * Unit tests run pure modules without Strapi; integration tests boot the real playground app.
- * DATABASE_CLIENT=postgres|mysql switches the integration database.
+ * Unit tests run pure modules without Strapi; component tests render admin components in jsdom;
+ * integration tests boot the real playground app. DATABASE_CLIENT=postgres|mysql switches the
+ * integration database.
  */
 const transform = {
   '^.+\\.(t|j)sx?$': [
@@ -33,6 +34,13 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
+      transform,
+    },
+    {
+      displayName: 'component',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/tests/component/**/*.test.tsx'],
+      setupFilesAfterEnv: ['<rootDir>/tests/component/setup.ts'],
       transform,
     },
     {

@@ -1,6 +1,7 @@
 /**
  * An editor's journey in a real browser: the demo app with the built plugin and admin, driven by
- * Chromium through playwright-core. Every step is asserted, and any console error fails the test.
+ * Chromium through playwright-core. Every step is asserted, and any console error fails the test
+ * but the two 404s Strapi Community Edition causes itself (ENTERPRISE_ONLY_404S).
  * Needs `npm run build` and the admin build (`npx strapi build` in playground/) beforehand.
  */
 import fs from 'fs';
@@ -30,13 +31,20 @@ const VARIANT_TITLE = 'Trails picked for outdoor readers';
 const OUTDOOR = { contains: [{ var: 'interests' }, 'outdoor'] };
 
 /**
- * Console errors Strapi 5.54 Community Edition itself causes in this app, matched by the failed
- * request's URL; each is a 404 or 500 on a route the plugin has nothing to do with.
+ * The only console errors excused: two 404s that a Strapi 5.54 Community Edition admin causes on
+ * every edit view, whatever the app's configuration. Its client asks for Enterprise AI endpoints
+ * without checking whether AI is available, and the server answers 404 unless the licence has the
+ * `cms-ai` feature (`strapi.ai.admin.isEnabled()`, @strapi/admin server/src/ai/services/ai.ts:22-23).
+ * - @strapi/content-manager admin/src/hooks/useDocumentActions.ts:205 calls
+ *   `useGetAiFeatureConfigQuery()` without `skip`; @strapi/admin server/src/ai/controllers/ai.ts:45.
+ * - @strapi/i18n admin/src/components/CMHeaderActions.tsx:156 and
+ *   hooks/useAILocalizationJobsPolling.ts:35 ask for the entry's AI translation job without `skip`;
+ *   server/src/controllers/ai-localization-jobs.ts:14 and :41.
+ * Any other status on these URLs, or any other error, fails the test.
  */
-const KNOWN_STRAPI_NOISE: Array<{ url: RegExp; why: string }> = [
-  { url: /\/admin\/ai-feature-config$/, why: 'the edit view asks for Enterprise AI settings' },
-  { url: /\/i18n\/ai-localization-jobs\//, why: 'i18n asks for Enterprise AI translation jobs' },
-  { url: /\/content-manager\/preview\/url\//, why: 'preview is not configured in the playground' },
+const ENTERPRISE_ONLY_404S: RegExp[] = [
+  /\/admin\/ai-feature-config$/,
+  /\/i18n\/ai-localization-jobs\/(collection-types\/[^/?]+\/[^/?]+|single-types\/[^/?]+)$/,
 ];
 
 jest.setTimeout(120_000);
@@ -79,7 +87,7 @@ describe('editors in the Strapi admin', () => {
     created.on('console', (message: ConsoleMessage) => {
       if (message.type() !== 'error') return;
       const where = message.location().url;
-      if (KNOWN_STRAPI_NOISE.some((noise) => noise.url.test(where))) return;
+      if (message.text().includes('status of 404 (Not Found)') && ENTERPRISE_ONLY_404S.some((url) => url.test(where))) return;
       consoleErrors.push(`${message.text()} (${where})`);
     });
     created.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));

@@ -4,7 +4,7 @@ import { buildRuleContext } from './core/rules';
 import { chooseVariant, labelOf, NO_VARIANTS, type Decision, type DecisionRequest } from './core/decision';
 import type { Consent } from './core/consent';
 import { VARIANT_OF, isLocalized, uidFields } from './enabled-types';
-import { internalRead, isInternal } from './internal';
+import { isInternalWrite } from './internal';
 import { hideVariantsInPopulate, type RelationMap } from './populate';
 import { CONSENT_HEADERS, type ConsentService } from './services/consent';
 import type { VariantIndex } from './services/variant-index';
@@ -21,19 +21,14 @@ interface DeliveryState {
 
 const READS = new Set(['findMany', 'findFirst', 'findOne', 'count']);
 const WRITES = new Set(['create', 'update', 'delete', 'publish', 'unpublish', 'discardDraft', 'clone']);
-const HIDE_VARIANTS = Object.freeze({ [VARIANT_OF]: { $null: true } });
+const HIDE_VARIANTS = Object.freeze({ [VARIANT_OF]: null });
 const LABEL_NO_VARIANTS = Object.freeze(labelOf(NO_VARIANTS));
 
-function withoutVariants(filters: unknown): object {
-  // Under $and: findOne sets its own documentId condition at the top level, which a plain
-  // top-level key would silently replace.
-  return filters ? { $and: [filters, HIDE_VARIANTS] } : HIDE_VARIANTS;
-}
-
 /**
- * The one document-service middleware: hides variant documents from every content-API read,
- * swaps in the chosen variant after the base query, labels entries and sets caching headers.
- * Types that did not opt in cost one Set lookup (and one Map lookup when they relate to one).
+ * Delivery on the content API. A database lifecycle hides variant rows from every content-API
+ * read (and from the Content Manager list); one document-service middleware swaps in the chosen
+ * variant after the base query, labels entries and sets caching headers. Types that did not opt
+ * in cost one Set lookup (and one Map lookup when they relate to one).
  */
 export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<string>, relations: RelationMap): void {
   // Read once: config is settled after register, and this is checked on every document call.
@@ -46,7 +41,6 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
   };
 
   function requestOrigin(): { ctx: any; api: 'content' | 'admin' } | null {
-    if (isInternal()) return null;
     const ctx = strapi.requestContext.get() as any;
     if (!ctx) return null;
     if (ctx.state?.route?.info?.type === 'content-api' || ctx.path === graphqlEndpoint()) {
@@ -65,6 +59,36 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
     }
   });
 
+  // Variant rows are hidden where the query is built: a condition added to the document
+  // service's `filters` would go through its validation and conversion on every read.
+  if (enabled.size > 0) {
+    strapi.db.lifecycles.subscribe({
+      models: [...enabled],
+      beforeFindMany: hideVariantRows,
+      beforeFindOne: hideVariantRows,
+      beforeCount: hideVariantRows,
+    });
+  }
+
+  function hideVariantRows(event: { action: string; model: { uid: string }; params: { where?: any } }): void {
+    const origin = requestOrigin();
+    if (!origin) return;
+    if (origin.api === 'admin') {
+      // The Content Manager list shows bases only; its edit view still opens variants by id.
+      if (event.action === 'beforeFindOne' || !isListView(origin.ctx, event.model.uid)) return;
+    }
+    const where = event.params.where;
+    if (where === undefined || where === null) {
+      event.params.where = { ...HIDE_VARIANTS };
+    } else if (typeof where === 'object' && !Array.isArray(where)) {
+      // A query that states its own condition on variantOf is the plugin's (the content API
+      // refuses private attributes in filters): it is left as it is.
+      if (!(VARIANT_OF in where)) event.params.where = { ...where, [VARIANT_OF]: null };
+    } else {
+      event.params.where = { $and: [where, HIDE_VARIANTS] };
+    }
+  }
+
   strapi.documents.use(async (context: any, next: () => Promise<any>) => {
     const { uid, action } = context;
     if (!enabled.has(uid)) {
@@ -76,32 +100,23 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
 
     if (WRITES.has(action)) {
       const result = await next();
-      if (!isInternal()) await variantOps().afterDocumentWrite(uid, action, context.params);
+      if (!isInternalWrite(context.params)) await variantOps().afterDocumentWrite(uid, action, context.params);
       return result;
     }
-    if (!READS.has(action)) return next();
-
+    if (action === 'count' || !READS.has(action)) return next();
     const origin = requestOrigin();
-    if (!origin) return next();
+    if (origin?.api !== 'content') return next();
 
-    if (origin.api === 'admin') {
-      // The Content Manager list shows bases only; its edit view still opens variants by id.
-      if ((action === 'findMany' || action === 'count') && isListView(origin.ctx, uid)) {
-        context.params = { ...context.params, filters: withoutVariants(context.params?.filters) };
-      }
-      return next();
+    let params = context.params;
+    if (params?.populate) {
+      params = { ...params, populate: hideVariantsInPopulate(uid, params.populate, relations) };
+      context.params = params;
     }
-
-    const params = { ...context.params, filters: withoutVariants(context.params?.filters) };
-    if (params.populate) params.populate = hideVariantsInPopulate(uid, params.populate, relations);
-    context.params = params;
-    if (action === 'count') return next();
     if (index().isEmpty(uid)) return labelBases(origin.ctx, await next());
     // Decisions need each entry's locale, even when the caller selected fields without it.
-    const addedLocale = withLocaleField(strapi, uid, params);
-    // One transaction around the base query and the variant query: the document service would
-    // otherwise open a second one, and the variant query would be three statements, not one.
-    const result = await strapi.db.transaction(async () => deliver(origin.ctx, uid, params, await next()));
+    if (params?.fields !== undefined) context.params = params = { ...params };
+    const addedLocale = params ? withLocaleField(strapi, uid, params) : false;
+    const result = await deliver(origin.ctx, uid, params ?? {}, await next());
     if (addedLocale) for (const entry of Array.isArray(result) ? result : result ? [result] : []) delete entry.locale;
     return result;
   });
@@ -147,22 +162,27 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
     return Array.isArray(result) ? served : served[0];
   }
 
+  /**
+   * One query for the whole response, whatever the number of entries: straight to the database
+   * layer, with the caller's fields and populate converted as the document service converts them.
+   */
   async function fetchVariants(uid: string, params: any, chosen: Decision[], entries: Entry[]): Promise<Map<string, Entry>> {
-    const documentIds = [...new Set(chosen.map((decision) => decision.variant!.documentId))];
-    // An explicit locale spares the document service its default-locale lookup.
+    const contentType = strapi.contentType(uid as any) as any;
+    const where: Record<string, unknown> = {
+      documentId: { $in: [...new Set(chosen.map((decision) => decision.variant!.documentId))] },
+      [VARIANT_OF]: { $notNull: true },
+    };
+    if (contentType.options?.draftAndPublish === true) where.publishedAt = { $notNull: true };
     const locales = new Set(entries.map((entry) => entry.locale ?? null));
-    const locale = locales.size === 1 ? [...locales][0] ?? undefined : params.locale;
-    // One query for the whole response, whatever the number of entries.
-    const rows = (await internalRead(() =>
-      strapi.documents(uid as any).findMany({
-        filters: { documentId: { $in: documentIds } },
-        locale,
-        status: 'published',
-        fields: params.fields,
-        populate: params.populate,
-        pagination: { page: 1, pageSize: documentIds.length },
-      } as any)
-    )) as unknown as Entry[];
+    // Entries of several locales (or none known): every locale of the chosen documents, matched below.
+    if (isLocalized(contentType) && locales.size === 1) {
+      const [locale] = locales;
+      if (locale !== null) where.locale = locale;
+    }
+    const query = strapi.get('query-params').transform(uid, { fields: params.fields, populate: params.populate });
+    const rows = (await strapi.db
+      .query(uid as any)
+      .findMany({ select: query.select, populate: query.populate, where })) as unknown as Entry[];
     return new Map(rows.map((row) => [variantKeyOf(row.documentId, row.locale), row]));
   }
 }

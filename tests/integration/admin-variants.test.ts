@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { startStrapi, stopStrapi, adminToken } from '../helpers/strapi';
+import { startStrapi, stopStrapi, adminToken, grantPublic } from '../helpers/strapi';
 
 const ARTICLE = 'api::article.article';
 const HOMEPAGE = 'api::homepage.homepage';
@@ -318,6 +318,14 @@ describe('admin API for variants', () => {
     it('deletes the variants when the base is deleted through the document service', async () => {
       const { documentId, variantDocumentIds } = await variantsOfNewBase(['en', 'de']);
       await strapi.documents(ARTICLE).delete({ documentId, locale: '*' } as any);
+      expect(await rowsOf(documentId)).toBe(0);
+      await expectGone(documentId, variantDocumentIds);
+    });
+
+    it('deletes the variants when the base is deleted through the content API, which hides variant rows', async () => {
+      await grantPublic(strapi, [`${ARTICLE}.delete`]);
+      const { documentId, variantDocumentIds } = await variantsOfNewBase(['en']);
+      await http().delete(`/api/articles/${documentId}`).expect(204);
       expect(await rowsOf(documentId)).toBe(0);
       await expectGone(documentId, variantDocumentIds);
     });

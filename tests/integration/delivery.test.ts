@@ -243,6 +243,25 @@ describe('delivery of variants on the content API', () => {
     expect(filtered.body.data).toHaveLength(0);
   });
 
+  it('keeps variant documents out of reach of content-API filters and writes', async () => {
+    const variant = await createVariant({ name: 'Winter', key: 'winter', kind: 'mass' }, 'Winter');
+    // A filter on the private marker neither lists variants nor fails delivery open.
+    const byMarker = await http().get('/api/articles?filters[variantOf][$notNull]=true');
+    if (byMarker.status === 200) {
+      expect(byMarker.body.data.map((e: any) => e.documentId)).not.toContain(variant.variantDocumentId);
+    } else {
+      expect(byMarker.status).toBe(400);
+    }
+    await grantPublic(strapi, [`${ARTICLE}.update`]);
+    await http()
+      .put(`/api/articles/${variant.variantDocumentId}`)
+      .send({ data: { title: 'Overwritten' } })
+      .expect(404);
+    const rows = await strapi.db.query(ARTICLE).findMany({ where: { documentId: variant.variantDocumentId } });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((row: any) => row.title)).not.toContain('Overwritten');
+  });
+
   it('applies filters, sort and pagination to base entries', async () => {
     await createVariant({ name: 'Zulu', key: 'zulu', kind: 'mass' }, 'Zulu');
     const sorted = await http().get('/api/articles?sort=title:asc&pagination[pageSize]=1').expect(200);

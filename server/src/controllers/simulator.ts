@@ -6,7 +6,6 @@ import { labelOf, traceDecision } from '../core/decision';
 import { buildRuleContext } from '../core/rules';
 import { VARIANT_OF, localeFor } from '../enabled-types';
 import { answeringInputErrors, InputError } from '../errors';
-import { internalRead } from '../internal';
 import { parse } from '../services/variants';
 import type { PreviewService } from '../services/preview';
 import type { VariantIndex } from '../services/variant-index';
@@ -55,9 +54,7 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
     if (locale !== null) where.locale = locale;
     if (contentType.options?.draftAndPublish === true) where.publishedAt = { $notNull: true };
     const select = [...new Set(['id', 'documentId', mainField])];
-    const rows = (await internalRead(() =>
-      strapi.db.query(uid as any).findMany({ select, where, orderBy: [{ id: 'asc' }], limit: MAX_ENTRIES })
-    )) as Array<Record<string, unknown> & { documentId: string }>;
+    const rows = (await strapi.db.query(uid as any).findMany({ select, where, orderBy: [{ id: 'asc' }], limit: MAX_ENTRIES })) as Array<Record<string, unknown> & { documentId: string }>;
     return rows.map((row) => ({ documentId: row.documentId, title: row[mainField] == null ? null : String(row[mainField]) }));
   }
 

@@ -18,7 +18,6 @@ import {
 import type { PluginConfig } from '../config/schema';
 import { InputError } from '../errors';
 import { settings } from '../settings';
-import { internalRead } from '../internal';
 import type { CoherenceService } from './coherence';
 import type { ConsentRecordsService } from './consent-records';
 
@@ -219,12 +218,10 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
     async loadRevocations(since?: Date): Promise<void> {
       // The verifier accepts a token up to the clock skew past its expiry.
       const cutoff = Date.now() - settings(strapi).config.clockSkewSeconds * 1000;
-      const rows = await internalRead(() =>
-        strapi.db.query(REVOCATION).findMany({
-          select: ['recordId', 'expiresAt'],
-          where: { expiresAt: { $gt: new Date(cutoff) }, ...(since ? { createdAt: { $gte: since } } : {}) },
-        })
-      );
+      const rows = await strapi.db.query(REVOCATION).findMany({
+        select: ['recordId', 'expiresAt'],
+        where: { expiresAt: { $gt: new Date(cutoff) }, ...(since ? { createdAt: { $gte: since } } : {}) },
+      });
       // SQLite, PostgreSQL and MySQL hand datetimes back in different shapes; Date takes each of them.
       for (const row of rows as Array<{ recordId: string; expiresAt: string | number | Date }>) {
         revoked.set(row.recordId, new Date(row.expiresAt).getTime());

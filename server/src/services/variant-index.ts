@@ -4,7 +4,6 @@ import { settings } from '../settings';
 import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
 import type { BaseVariants, LiveVariant, VariantKind } from '../core/decision';
 import { VARIANT_OF, enabledTypes } from '../enabled-types';
-import { internalRead } from '../internal';
 import type { CoherenceService } from './coherence';
 
 export interface VariantRecord {
@@ -149,18 +148,18 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function rebuildNow(): Promise<void> {
-    await internalRead(async () => {
-      const uids = enabledTypes(strapi);
-      building = new Map();
-      const compiledSegments = await loadSegments();
-      const next = new Map<string, TypeIndex>();
-      for (const uid of uids) next.set(uid, await buildType(uid, compiledSegments));
-      // Swap whole: a request sees the old index or the new one, never half of each.
-      enabled = new Set(uids);
-      segments = compiledSegments;
-      types = next;
-      compiledRules = building;
-    });
+    // The variant-document query states its own condition on variantOf, which the content-API
+    // rules (delivery.ts) leave alone when a rebuild runs inside a request.
+    const uids = enabledTypes(strapi);
+    building = new Map();
+    const compiledSegments = await loadSegments();
+    const next = new Map<string, TypeIndex>();
+    for (const uid of uids) next.set(uid, await buildType(uid, compiledSegments));
+    // Swap whole: a request sees the old index or the new one, never half of each.
+    enabled = new Set(uids);
+    segments = compiledSegments;
+    types = next;
+    compiledRules = building;
   }
 
   /** Rebuilds everything from the database; concurrent calls coalesce into at most one more run. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { personalAttributesRead, validateRule } from '../core/rules';
 import { InputError } from '../errors';
 import { VARIANT_OF, isLocalized, isPersonalizable, uidFields } from '../enabled-types';
-import { internalRead } from '../internal';
+import { internalWrite, outsideRequest } from '../internal';
 import { settings } from '../settings';
 import type { VariantIndex, VariantRecord } from './variant-index';
 
@@ -148,7 +148,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
   async function deleteVariantDocument(uid: string, documentId: string): Promise<void> {
     const contentType = (strapi.contentTypes as Record<string, any>)[uid];
     const localized = isLocalized(contentType);
-    await strapi.documents(uid as any).delete({ documentId, ...(localized ? { locale: '*' } : {}) } as any);
+    await strapi.documents(uid as any).delete(internalWrite({ documentId, ...(localized ? { locale: '*' } : {}) }) as any);
   }
 
   return {
@@ -180,34 +180,30 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       const data: Record<string, unknown> = { [VARIANT_OF]: base.documentId };
       for (const field of uidFields(strapi, uid)) data[field] = `${input.key}-${base.documentId}`.toLowerCase();
 
-      const record = await internalRead(() =>
-        strapi.db.transaction(async () => {
-          const clone = await strapi.documents(uid as any).clone({
-            documentId: base.documentId,
-            ...(localized ? { locale: '*' } : {}),
-            data,
-          } as any);
-          if (!clone?.documentId) throw new InputError('baseDocumentId', 'the base entry could not be cloned');
-          return records().create({
-            data: {
-              name: input.name,
-              key: input.key,
-              contentType: uid,
-              baseDocumentId: base.documentId,
-              variantDocumentId: clone.documentId,
-              kind: input.kind,
-              audience: input.audience ?? null,
-              segments: input.segments,
-              requiredPurposes: input.requiredPurposes,
-              priority: input.priority ?? siblings,
-              startsAt: input.startsAt,
-              endsAt: input.endsAt,
-              enabled: input.enabled,
-              locales: input.locales,
-            },
-          });
-        })
-      );
+      const record = await strapi.db.transaction(async () => {
+        const clone = await strapi.documents(uid as any).clone(
+          internalWrite({ documentId: base.documentId, ...(localized ? { locale: '*' } : {}), data }) as any
+        );
+        if (!clone?.documentId) throw new InputError('baseDocumentId', 'the base entry could not be cloned');
+        return records().create({
+          data: {
+            name: input.name,
+            key: input.key,
+            contentType: uid,
+            baseDocumentId: base.documentId,
+            variantDocumentId: clone.documentId,
+            kind: input.kind,
+            audience: input.audience ?? null,
+            segments: input.segments,
+            requiredPurposes: input.requiredPurposes,
+            priority: input.priority ?? siblings,
+            startsAt: input.startsAt,
+            endsAt: input.endsAt,
+            enabled: input.enabled,
+            locales: input.locales,
+          },
+        });
+      });
       await index().rebuild();
       return record;
     },
@@ -244,12 +240,10 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Deletes the record and the variant document (every locale). */
     async remove(id: string): Promise<VariantRecord> {
       const record = await findRecord(id);
-      await internalRead(() =>
-        strapi.db.transaction(async () => {
-          await deleteVariantDocument(record.contentType, record.variantDocumentId);
-          await records().delete({ where: { id: record.id } });
-        })
-      );
+      await strapi.db.transaction(async () => {
+        await deleteVariantDocument(record.contentType, record.variantDocumentId);
+        await records().delete({ where: { id: record.id } });
+      });
       await index().rebuild();
       return record;
     },
@@ -261,7 +255,8 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       if (action === 'delete') {
         const remaining = await strapi.db.query(uid as any).count({ where: { documentId } });
         if (remaining > 0) return index().rebuild();
-        await internalRead(async () => {
+        // Outside the request: a base deleted through the content API, whose rules hide variant rows.
+        await outsideRequest(strapi, async () => {
           const owned = await records().findMany({ where: { contentType: uid, baseDocumentId: documentId } });
           for (const record of owned) await deleteVariantDocument(uid, record.variantDocumentId);
           await records().deleteMany({

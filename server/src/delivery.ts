@@ -23,6 +23,8 @@ const READS = new Set(['findMany', 'findFirst', 'findOne', 'count']);
 const WRITES = new Set(['create', 'update', 'delete', 'publish', 'unpublish', 'discardDraft', 'clone']);
 const HIDE_VARIANTS = Object.freeze({ [VARIANT_OF]: null });
 const LABEL_NO_VARIANTS = Object.freeze(labelOf(NO_VARIANTS));
+/** Variant rows kept for reuse (see fetchVariants): about one per live variant and locale. */
+const ROW_CACHE_LIMIT = 20_000;
 
 /**
  * Delivery on the content API. A database lifecycle hides variant rows from every content-API
@@ -139,8 +141,10 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
     const decisions = entries.map((entry) =>
       chooseVariant(index().variantsOf(uid, entry.documentId), decisionRequest(strapi, state, consent, entry))
     );
-    const chosen = decisions.filter((decision) => decision.variant !== null);
-    const variants = chosen.length ? await fetchVariants(uid, params, chosen, entries) : new Map<string, Entry>();
+    const wanted = entries.flatMap((entry, position) =>
+      decisions[position].variant ? [{ documentId: decisions[position].variant!.documentId, locale: entry.locale ?? null }] : []
+    );
+    const variants = wanted.length ? await fetchVariants(uid, params, wanted) : new Map<string, Entry>();
 
     const served = entries.map((entry, position) => {
       let decision = decisions[position];
@@ -162,19 +166,47 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
     return Array.isArray(result) ? served : served[0];
   }
 
+  // Published variant rows read without populate, reused until the index changes: every write to
+  // a variant document rebuilds the index here, and on the other instances through coherence.
+  // With populate the rows hold other documents too, whose changes the index does not follow.
+  const rowCache = new Map<string, Entry>();
+  let rowCacheGeneration = -1;
+
   /**
-   * One query for the whole response, whatever the number of entries: straight to the database
-   * layer, with the caller's fields and populate converted as the document service converts them.
+   * At most one query for the whole response, whatever the number of entries: straight to the
+   * database layer, with the caller's fields and populate converted as the document service does.
    */
-  async function fetchVariants(uid: string, params: any, chosen: Decision[], entries: Entry[]): Promise<Map<string, Entry>> {
+  async function fetchVariants(
+    uid: string,
+    params: any,
+    wanted: Array<{ documentId: string; locale: string | null }>
+  ): Promise<Map<string, Entry>> {
+    const generation = index().generation();
+    if (generation !== rowCacheGeneration) {
+      rowCache.clear();
+      rowCacheGeneration = generation;
+    }
+    const cacheable = isEmptyPopulate(params.populate);
+    const fieldsKey = params.fields === undefined ? '*' : String(params.fields);
+    const cacheKey = (documentId: string, locale: string | null | undefined) => `${uid}|${fieldsKey}|${variantKeyOf(documentId, locale)}`;
+
+    const found = new Map<string, Entry>();
+    const missing = new Set<string>();
+    const locales = new Set<string | null>();
+    for (const { documentId, locale } of wanted) {
+      const cached = cacheable ? rowCache.get(cacheKey(documentId, locale)) : undefined;
+      if (cached) found.set(variantKeyOf(documentId, locale), cached);
+      else {
+        missing.add(documentId);
+        locales.add(locale);
+      }
+    }
+    if (missing.size === 0) return found;
+
     const contentType = strapi.contentType(uid as any) as any;
-    const where: Record<string, unknown> = {
-      documentId: { $in: [...new Set(chosen.map((decision) => decision.variant!.documentId))] },
-      [VARIANT_OF]: { $notNull: true },
-    };
+    const where: Record<string, unknown> = { documentId: { $in: [...missing] }, [VARIANT_OF]: { $notNull: true } };
     if (contentType.options?.draftAndPublish === true) where.publishedAt = { $notNull: true };
-    const locales = new Set(entries.map((entry) => entry.locale ?? null));
-    // Entries of several locales (or none known): every locale of the chosen documents, matched below.
+    // Entries of several locales: every locale of the chosen documents, matched by key.
     if (isLocalized(contentType) && locales.size === 1) {
       const [locale] = locales;
       if (locale !== null) where.locale = locale;
@@ -183,8 +215,20 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
     const rows = (await strapi.db
       .query(uid as any)
       .findMany({ select: query.select, populate: query.populate, where })) as unknown as Entry[];
-    return new Map(rows.map((row) => [variantKeyOf(row.documentId, row.locale), row]));
+    // A rebuild that completed meanwhile may have been for a change these rows predate.
+    const keep = cacheable && index().generation() === generation && rowCache.size + rows.length <= ROW_CACHE_LIMIT;
+    for (const row of rows) {
+      found.set(variantKeyOf(row.documentId, row.locale), row);
+      if (keep) rowCache.set(cacheKey(row.documentId, row.locale), row);
+    }
+    return found;
   }
+}
+
+function isEmptyPopulate(populate: unknown): boolean {
+  if (populate === undefined || populate === null || populate === '') return true;
+  if (Array.isArray(populate)) return populate.length === 0;
+  return typeof populate === 'object' && Object.keys(populate).length === 0;
 }
 
 /** Adds `locale` to an explicit field selection on a localized type; true when it did. */

@@ -147,6 +147,9 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
     return { byBase, variantDocuments };
   }
 
+  // Counts completed rebuilds: what delivery caches from variant documents is good for one value.
+  let generation = 0;
+
   async function rebuildNow(): Promise<void> {
     // The variant-document query states its own condition on variantOf, which the content-API
     // rules (delivery.ts) leave alone when a rebuild runs inside a request.
@@ -160,6 +163,7 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
     segments = compiledSegments;
     types = next;
     compiledRules = building;
+    generation += 1;
   }
 
   /** Rebuilds everything from the database; concurrent calls coalesce into at most one more run. */
@@ -203,6 +207,11 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
     isEmpty(uid: string): boolean {
       const index = types.get(uid);
       return !index || index.byBase.size === 0;
+    },
+
+    /** Changes whenever a rebuild completes, i.e. after every change to a variant or its document. */
+    generation(): number {
+      return generation;
     },
 
     isVariantDocument(uid: string, documentId: string): boolean {

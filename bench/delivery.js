@@ -1,15 +1,18 @@
 'use strict';
 /**
  * Delivery costs over real HTTP, each Strapi app in its own child process on 127.0.0.1:
- *  a. plain Strapi vs plugin installed (type enabled, no variants): throughput on GET /api/articles;
+ *  a. plain Strapi vs plugin installed (type enabled, no variants): throughput on GET /api/articles,
+ *     two processes of each, single requests interleaved between them;
  *  b. a list of 25 of 5,000 entries with 0 / 100 / 1,000 / 5,000 live variants: median latency,
  *     with and without a consent token, on SQLite and PostgreSQL;
  *  c. SQL statements per request kind, plugin vs plain, counted from knex's 'query' event.
  * The plugin is loaded from its TypeScript sources (tests/fixtures/plugin-source, esbuild-register).
+ * BENCH_PLUGIN_PATH=. loads the built dist instead (run `npm run build` first).
  * Usage: node bench/delivery.js [--quick] [--sections=a,b,c] [--db=sqlite,postgres]
+ * (BENCH_A_REQUESTS and BENCH_A_WARMUP shorten or lengthen section a.)
  */
 const { startApps, stopApp, cleanup, cleanupOnSignals, pgServerVersion, pluginPath } = require('./lib/apps');
-const { load } = require('./lib/load');
+const { load, interleaved } = require('./lib/load');
 const { median, round } = require('./lib/stats');
 
 const ENTRIES = 5000;
@@ -17,14 +20,16 @@ const LEVELS = [0, 100, 1000, 5000];
 const LIST = '/api/articles';
 const TOKEN_HEADER = 'x-consent-token';
 
-// Many short rounds rather than a few long ones: load from other processes comes in bursts, and
-// a ratio taken within one round (the two cells seconds apart) cancels most of it.
+// Load from other processes and the host comes in bursts of seconds, and a fresh Strapi process
+// keeps getting faster for a minute: (a) warms each app long, then interleaves single requests over
+// the apps, so every burst falls on all of them; (b) takes many short rounds, each ratio from two
+// cells seconds apart.
 const FULL = {
-  throughput: { rounds: 8, seconds: 2, warmup: 2, connections: 10 },
+  throughput: { requests: +(process.env.BENCH_A_REQUESTS || 4000), warmup: +(process.env.BENCH_A_WARMUP || 20), connections: 10 },
   latency: { rounds: 12, seconds: 0.6, warmup: 1, connections: 1 },
 };
 const QUICK = {
-  throughput: { rounds: 2, seconds: 1, warmup: 1, connections: 10 },
+  throughput: { requests: 300, warmup: 2, connections: 10 },
   latency: { rounds: 3, seconds: 0.3, warmup: 0.5, connections: 1 },
 };
 
@@ -47,41 +52,55 @@ async function warm(app, path, headers, seconds, connections) {
 }
 
 /**
- * a. Alternating rounds (ABBA order) so drift hits both apps alike. The ratio is the median of
- * the per-round ratios (each from two runs seconds apart); the medians of req/s are shown too.
+ * a. Two processes of each app (one Strapi process can measure a few per cent faster or slower
+ * than another of the same code), warmed under autocannon, then single requests interleaved in
+ * the fixed order plain 1, plugin 1, plain 2, plugin 2 (so plain and plugin requests always follow
+ * one of the other side). Each app serves one request at a time, so its throughput is 1 / its mean
+ * response time; the ratio is plain mean / plugin mean. The two plain processes, compared the
+ * same way, show the noise floor.
  */
-async function throughputSection(plain, plugin, settings, log) {
-  const { rounds, seconds, warmup, connections } = settings;
-  for (const app of [plain, plugin]) await warm(app, LIST, {}, warmup, connections);
-  const samples = { plain: [], plugin: [] };
-  const cpu = { plain: [], plugin: [] };
-  for (let round_ = 0; round_ < rounds; round_++) {
-    const order = round_ % 2 === 0 ? [plain, plugin] : [plugin, plain];
-    for (const app of order) {
-      const result = await measure(app, { path: LIST, seconds, connections });
-      samples[app === plain ? 'plain' : 'plugin'].push(result.rps);
-      cpu[app === plain ? 'plain' : 'plugin'].push(result.cpuMsPerRequest);
-      log(`  a. round ${round_ + 1}/${rounds} ${app.name}: ${round(result.rps, 1)} req/s`);
-    }
+async function throughputSection(plains, plugins, settings, log) {
+  const { requests, warmup, connections } = settings;
+  const apps = [plains[0], plugins[0], plains[1], plugins[1]];
+  for (let elapsed = 0; elapsed < warmup; elapsed += 1) {
+    for (const app of apps) await load({ port: app.port, path: LIST, seconds: 1, connections });
   }
-  const plainRps = median(samples.plain);
-  const pluginRps = median(samples.plugin);
-  const roundRatios = samples.plain.map((value, index) => samples.plugin[index] / value);
-  const pairedRatio = median(roundRatios);
+  log(`  a. warmed ${warmup} s per process; ${requests} interleaved requests per process…`);
+  const cpuBefore = await Promise.all(apps.map((app) => app.call('cpuUsage')));
+  const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path: LIST })), rounds: requests });
+  const cpuAfter = await Promise.all(apps.map((app) => app.call('cpuUsage')));
+  const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const meanOf = (group) => mean(group.flatMap((app) => times[apps.indexOf(app)]));
+  const cpuOf = (group) =>
+    group.reduce((sum, app) => sum + (cpuAfter[apps.indexOf(app)] - cpuBefore[apps.indexOf(app)]), 0) / 1000 / (requests * group.length);
+  // The same ratio over blocks of 500 rounds: how steady it held.
+  const blocks = [];
+  for (let start = 0; start < requests; start += 500) {
+    const block = (group) => mean(group.flatMap((app) => times[apps.indexOf(app)].slice(start, start + 500)));
+    blocks.push(round(block(plains) / block(plugins), 3));
+  }
+  const ratioValue = meanOf(plains) / meanOf(plugins);
+  const single = (app) => mean(times[apps.indexOf(app)]);
   return {
     route: `GET ${LIST} (25 of ${ENTRIES} entries, no token)`,
     database: 'sqlite',
     settings,
-    plainRps: round(plainRps, 1),
-    pluginRps: round(pluginRps, 1),
-    ratio: round(pairedRatio, 3),
-    ratioOfMedians: ratio(pluginRps, plainRps),
-    roundRatios: roundRatios.map((value) => round(value, 3)),
-    cpuMsPerRequest: { plain: round(median(cpu.plain), 3), plugin: round(median(cpu.plugin), 3) },
-    cpuRatio: round(median(cpu.plain.map((value, index) => cpu.plugin[index] / value)), 3),
-    samples: { plain: samples.plain.map((v) => round(v, 1)), plugin: samples.plugin.map((v) => round(v, 1)) },
+    processes: { plain: plains.length, plugin: plugins.length },
+    plainMeanMs: round(meanOf(plains), 3),
+    pluginMeanMs: round(meanOf(plugins), 3),
+    plainRps: round(1000 / meanOf(plains), 1),
+    pluginRps: round(1000 / meanOf(plugins), 1),
+    ratio: round(ratioValue, 3),
+    blockRatios: blocks,
+    // Same code, two processes: how far apart identical apps measure here.
+    controls: {
+      plain: round(single(plains[0]) / single(plains[1]), 3),
+      plugin: round(single(plugins[0]) / single(plugins[1]), 3),
+    },
+    cpuMsPerRequest: { plain: round(cpuOf(plains), 3), plugin: round(cpuOf(plugins), 3) },
+    cpuRatio: round(cpuOf(plugins) / cpuOf(plains), 3),
     target: 0.98,
-    met: pairedRatio >= 0.98,
+    met: ratioValue >= 0.98,
   };
 }
 
@@ -203,18 +222,27 @@ async function runDatabase(database, sections, settings, log) {
   const specs = [
     ...(needPlain ? [{ name: `${database}-plain`, plugin: false, client: database }] : []),
     ...levels.map((level) => ({ name: `${database}-v${level}`, plugin: true, client: database })),
+    // a: a second process of each side.
+    ...(throughput
+      ? [
+          { name: `${database}-plain-2`, plugin: false, client: database },
+          { name: `${database}-v0-2`, plugin: true, client: database },
+        ]
+      : []),
   ];
   const started = Date.now();
   const apps = await startApps(specs);
   log(`  ${database}: ${specs.length} apps booted in ${round((Date.now() - started) / 1000, 1)} s`);
   const plain = needPlain ? apps[0] : null;
   const levelApps = Object.fromEntries(levels.map((level, index) => [level, apps[index + (needPlain ? 1 : 0)]]));
+  const [secondPlain, secondEmpty] = throughput ? apps.slice(-2) : [];
   try {
     const seeded = Date.now();
     const seeds = {};
     await Promise.all([
       plain && plain.call('seed', { entries: ENTRIES, variants: 0 }).then((seed) => (seeds.plain = seed)),
       ...levels.map((level) => levelApps[level].call('seed', { entries: ENTRIES, variants: level }).then((seed) => (seeds[level] = seed))),
+      ...(throughput ? [secondPlain, secondEmpty].map((app) => app.call('seed', { entries: ENTRIES, variants: 0 })) : []),
     ]);
     log(`  ${database}: seeded in ${round((Date.now() - seeded) / 1000, 1)} s`);
     const tokens = {};
@@ -223,7 +251,11 @@ async function runDatabase(database, sections, settings, log) {
     const out = {
       seed: Object.fromEntries(Object.entries(seeds).map(([key, seed]) => [key, { rows: seed.rows, ms: seed.seedMs }])),
     };
-    if (throughput) out.throughput = await throughputSection(plain, levelApps[0], settings.throughput, log);
+    if (throughput) {
+      out.throughput = await throughputSection([plain, secondPlain], [levelApps[0], secondEmpty], settings.throughput, log);
+      // Their part is done: the latency cells run with fewer processes around.
+      await Promise.all([secondPlain, secondEmpty].map(stopApp));
+    }
     if (sections.has('b')) out.latency = await latencySection(database, plain, levelApps, tokens, settings.latency, log);
     if (sections.has('c')) {
       out.queries = await querySection(database, plain, levelApps[0], levelApps[5000], { plain: seeds.plain, full: seeds[5000] }, tokens);

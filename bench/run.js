@@ -37,15 +37,17 @@ function printDelivery(delivery) {
     const s = a.settings;
     out.push(
       `\na. Plain Strapi vs plugin installed (type enabled, no variants) — ${a.route}, SQLite,`,
-      `   autocannon ${s.connections} connections, ${s.rounds} rounds × ${s.seconds} s each, alternating (ABBA)`,
+      `   ${a.processes.plain} processes each, warmed ${s.warmup} s each (autocannon, ${s.connections} connections), then ${s.requests} single requests`,
+      `   per process interleaved plain 1, plugin 1, plain 2, plugin 2; throughput of one request at a time = 1 / mean response time`,
       table(
-        ['app', 'req/s (median)', 'req/s per round', 'server CPU ms/req'],
+        ['app', 'mean ms', 'req/s', 'server CPU ms/req'],
         [
-          ['plain Strapi (plugin disabled)', a.plainRps, a.samples.plain.join(' / '), a.cpuMsPerRequest.plain],
-          ['plugin, no variants', a.pluginRps, a.samples.plugin.join(' / '), a.cpuMsPerRequest.plugin],
+          ['plain Strapi (plugin disabled)', a.plainMeanMs, a.plainRps, a.cpuMsPerRequest.plain],
+          ['plugin, no variants', a.pluginMeanMs, a.pluginRps, a.cpuMsPerRequest.plugin],
         ]
       ),
-      `   throughput plugin / plain: ${a.ratio} (median of per-round ratios ${a.roundRatios.join(', ')}; ratio of medians ${a.ratioOfMedians}); target ≥ ${a.target}: ${check(a.met)}`,
+      `   throughput plugin / plain: ${a.ratio} (per 500 rounds: ${a.blockRatios.join(', ')}); target ≥ ${a.target}: ${check(a.met)}`,
+      `   noise floor, the same ratio between two processes of one app: plain ${a.controls.plain}, plugin ${a.controls.plugin}`,
       `   server CPU per request plugin / plain: ${a.cpuRatio}`
     );
   }

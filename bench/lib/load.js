@@ -37,3 +37,37 @@ function load({ port, path, headers = {}, seconds, connections = 1 }) {
 }
 
 module.exports = { load };
+
+/**
+ * One request at a time over keep-alive connections, cycling through `targets` in a fixed order
+ * (each target always follows the same other one), `rounds` times. Load from elsewhere that comes
+ * and goes over seconds falls on every target alike, which runs of seconds per target cannot
+ * promise on a shared machine. Resolves with each target's response times (ms).
+ */
+async function interleaved({ targets, rounds }) {
+  const http = require('node:http');
+  const agents = targets.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  const get = (target, agent) =>
+    new Promise((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const request = http.get({ host: '127.0.0.1', port: target.port, path: target.path, headers: target.headers, agent }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          if (response.statusCode !== 200) return reject(new Error(`${target.path}: status ${response.statusCode}`));
+          resolve(Number(process.hrtime.bigint() - started) / 1e6);
+        });
+      });
+      request.on('error', reject);
+    });
+  const times = targets.map(() => []);
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let index = 0; index < targets.length; index++) times[index].push(await get(targets[index], agents[index]));
+    }
+  } finally {
+    for (const agent of agents) agent.destroy();
+  }
+  return times;
+}
+
+module.exports.interleaved = interleaved;

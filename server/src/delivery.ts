@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { buildRuleContext } from './core/rules';
 import { chooseVariant, labelOf, NO_VARIANTS, type Decision, type DecisionRequest } from './core/decision';
 import type { Consent } from './core/consent';
-import { VARIANT_OF, isLocalized, uidFields } from './enabled-types';
+import { VARIANT_OF, hasDraftAndPublish, isLocalized, uidFields } from './enabled-types';
 import { isInternalWrite } from './internal';
 import { hideVariantsInPopulate, type RelationMap } from './populate';
 import { CONSENT_HEADERS, type ConsentService } from './services/consent';
@@ -19,7 +19,8 @@ interface DeliveryState {
   contexts: Map<string, object>;
 }
 
-const READS = new Set(['findMany', 'findFirst', 'findOne', 'count']);
+/** Reads that return entries: the ones delivery answers, and the ones that can populate. */
+const READS = new Set(['findMany', 'findFirst', 'findOne']);
 const WRITES = new Set(['create', 'update', 'delete', 'publish', 'unpublish', 'discardDraft', 'clone']);
 const HIDE_VARIANTS = Object.freeze({ [VARIANT_OF]: null });
 const LABEL_NO_VARIANTS = Object.freeze(labelOf(NO_VARIANTS));
@@ -105,7 +106,7 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
       if (!isInternalWrite(context.params)) await variantOps().afterDocumentWrite(uid, action, context.params);
       return result;
     }
-    if (action === 'count' || !READS.has(action)) return next();
+    if (!READS.has(action)) return next();
     const origin = requestOrigin();
     if (origin?.api !== 'content') return next();
 
@@ -205,7 +206,7 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
 
     const contentType = strapi.contentType(uid as any) as any;
     const where: Record<string, unknown> = { documentId: { $in: [...missing] }, [VARIANT_OF]: { $notNull: true } };
-    if (contentType.options?.draftAndPublish === true) where.publishedAt = { $notNull: true };
+    if (hasDraftAndPublish(contentType)) where.publishedAt = { $notNull: true };
     // Entries of several locales: every locale of the chosen documents, matched by key.
     if (isLocalized(contentType) && locales.size === 1) {
       const [locale] = locales;

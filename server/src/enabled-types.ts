@@ -13,6 +13,10 @@ export function isLocalized(contentType: { pluginOptions?: unknown } | undefined
   return options?.i18n?.localized === true;
 }
 
+export function hasDraftAndPublish(contentType: { options?: unknown } | undefined): boolean {
+  return (contentType?.options as { draftAndPublish?: unknown } | undefined)?.draftAndPublish === true;
+}
+
 /** The locale a read addresses: the requested one, else i18n's default; null for types without i18n. */
 export async function localeFor(
   strapi: Core.Strapi,

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { VARIANT_OF, enabledTypes, isLocalized } from './enabled-types';
+import { VARIANT_OF, enabledTypes, hasDraftAndPublish, isLocalized } from './enabled-types';
 import { registerDelivery } from './delivery';
 import { buildRelationMap } from './populate';
 import { registerGraphql } from './graphql';
@@ -22,7 +22,7 @@ const register = ({ strapi }: { strapi: Core.Strapi }) => {
       const columns = ['variant_of'];
       if (isLocalized(contentType)) columns.push('locale');
       columns.push('id');
-      if (contentType.options?.draftAndPublish === true) columns.push('published_at');
+      if (hasDraftAndPublish(contentType)) columns.push('published_at');
       contentType.indexes = [
         ...(contentType.indexes ?? []),
         { name: `${contentType.collectionName}_variant_of_idx`.slice(0, 63), columns },

@@ -10,19 +10,7 @@ import { DesignSystemProvider } from '@strapi/design-system';
 import { IntlProvider } from 'react-intl';
 import type { Locale } from '../../admin/src/api';
 import { RuleBuilder } from '../../admin/src/components/RuleBuilder';
-import type { CatalogueAttribute } from '../../admin/src/rules/model';
-
-const CATALOGUE: CatalogueAttribute[] = [
-  { name: 'interests', type: 'string[]', source: 'token', purpose: 'personalization', description: null },
-  { name: 'country', type: 'string', source: 'token', purpose: 'personalization', description: null },
-  { name: 'device', type: 'string', source: 'context', purpose: 'functional', description: null },
-  { name: 'score', type: 'number', source: 'token', purpose: 'marketing', description: null },
-  { name: 'subscriber', type: 'boolean', source: 'token', purpose: 'personalization', description: null },
-  { name: 'now', type: 'date', source: 'builtin', purpose: null, description: null },
-  { name: 'weekday', type: 'number', source: 'builtin', purpose: null, description: null },
-  { name: 'hour', type: 'number', source: 'builtin', purpose: null, description: null },
-  { name: 'locale', type: 'string', source: 'builtin', purpose: null, description: null },
-];
+import { CATALOGUE } from '../fixtures/rule-catalogue';
 
 const LOCALES: Locale[] = [
   { code: 'en', name: 'English (en)', isDefault: true },

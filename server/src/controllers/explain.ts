@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { labelOf, traceDecision } from '../core/decision';
 import { buildRuleContext } from '../core/rules';
-import { VARIANT_OF, localeFor } from '../enabled-types';
+import { VARIANT_OF, hasDraftAndPublish, localeFor } from '../enabled-types';
 import { answeringInputErrors, InputError } from '../errors';
 import { settings } from '../settings';
 import { CONSENT_HEADERS, type ConsentService } from '../services/consent';
@@ -21,7 +21,7 @@ const explain = ({ strapi }: { strapi: Core.Strapi }) => {
   async function baseExists(uid: string, contentType: any, documentId: string, locale: string | null): Promise<boolean> {
     const where: Record<string, unknown> = { documentId, [VARIANT_OF]: { $null: true } };
     if (locale !== null) where.locale = locale;
-    if (contentType.options?.draftAndPublish === true) where.publishedAt = { $notNull: true };
+    if (hasDraftAndPublish(contentType)) where.publishedAt = { $notNull: true };
     return Boolean(await strapi.db.query(uid as any).findOne({ select: ['id'], where }));
   }
 

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { enabledTypes, isLocalized } from '../enabled-types';
+import { enabledTypes, hasDraftAndPublish, isLocalized } from '../enabled-types';
 import { settings } from '../settings';
 
 export interface EnabledContentType {
@@ -38,7 +38,7 @@ const settingsController = ({ strapi }: { strapi: Core.Strapi }) => ({
         displayName: contentType.info?.displayName ?? uid,
         kind: contentType.kind,
         localized: isLocalized(contentType),
-        draftAndPublish: contentType.options?.draftAndPublish === true,
+        draftAndPublish: hasDraftAndPublish(contentType),
         mainField: await mainFieldOf(strapi, uid),
       });
     }

@@ -4,7 +4,7 @@ import { hasAttributeType, visibleAttributes, type Catalogue } from '../core/cat
 import { NECESSARY_PURPOSE } from '../core/consent/normalize';
 import { labelOf, traceDecision } from '../core/decision';
 import { buildRuleContext } from '../core/rules';
-import { VARIANT_OF, localeFor } from '../enabled-types';
+import { VARIANT_OF, hasDraftAndPublish, localeFor } from '../enabled-types';
 import { answeringInputErrors, InputError } from '../errors';
 import { parse } from '../services/variants';
 import type { PreviewService } from '../services/preview';
@@ -52,7 +52,7 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
     const where: Record<string, unknown> = { [VARIANT_OF]: { $null: true } };
     if (documentIds) where.documentId = { $in: documentIds };
     if (locale !== null) where.locale = locale;
-    if (contentType.options?.draftAndPublish === true) where.publishedAt = { $notNull: true };
+    if (hasDraftAndPublish(contentType)) where.publishedAt = { $notNull: true };
     const select = [...new Set(['id', 'documentId', mainField])];
     const rows = (await strapi.db.query(uid as any).findMany({ select, where, orderBy: [{ id: 'asc' }], limit: MAX_ENTRIES })) as Array<Record<string, unknown> & { documentId: string }>;
     return rows.map((row) => ({ documentId: row.documentId, title: row[mainField] == null ? null : String(row[mainField]) }));

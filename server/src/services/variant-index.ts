@@ -3,7 +3,7 @@ import { compileAudience, explainRule, purposesImplied, type CompiledRule } from
 import { settings } from '../settings';
 import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
 import type { BaseVariants, LiveVariant, VariantKind } from '../core/decision';
-import { VARIANT_OF, enabledTypes } from '../enabled-types';
+import { VARIANT_OF, enabledTypes, hasDraftAndPublish } from '../enabled-types';
 import type { CoherenceService } from './coherence';
 
 export interface VariantRecord {
@@ -67,12 +67,11 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
 
   async function publishedLocales(uid: string): Promise<Map<string, Set<string>>> {
     const contentType = strapi.contentTypes[uid as keyof typeof strapi.contentTypes] as any;
-    const hasDraftAndPublish = contentType.options?.draftAndPublish === true;
     const rows = await strapi.db.query(uid as any).findMany({
       select: ['documentId', 'locale'],
       where: {
         [VARIANT_OF]: { $notNull: true },
-        ...(hasDraftAndPublish ? { publishedAt: { $notNull: true } } : {}),
+        ...(hasDraftAndPublish(contentType) ? { publishedAt: { $notNull: true } } : {}),
       },
     });
     const byDocument = new Map<string, Set<string>>();

@@ -11,18 +11,8 @@ import {
   type Group,
   type RuleNode,
 } from '../../../admin/src/rules/model';
+import { CATALOGUE } from '../../fixtures/rule-catalogue';
 
-const CATALOGUE: CatalogueAttribute[] = [
-  { name: 'interests', type: 'string[]', source: 'token', purpose: 'personalization', description: null },
-  { name: 'country', type: 'string', source: 'token', purpose: 'personalization', description: null },
-  { name: 'device', type: 'string', source: 'context', purpose: 'functional', description: null },
-  { name: 'score', type: 'number', source: 'token', purpose: 'marketing', description: null },
-  { name: 'subscriber', type: 'boolean', source: 'token', purpose: 'personalization', description: null },
-  { name: 'now', type: 'date', source: 'builtin', purpose: null, description: null },
-  { name: 'weekday', type: 'number', source: 'builtin', purpose: null, description: null },
-  { name: 'hour', type: 'number', source: 'builtin', purpose: null, description: null },
-  { name: 'locale', type: 'string', source: 'builtin', purpose: null, description: null },
-];
 
 function roundTrip(rule: unknown): unknown {
   const parsed = fromJsonLogic(rule, CATALOGUE);

@@ -53,3 +53,26 @@ export function uidFields(strapi: Core.Strapi, uid: string): string[] {
   }
   return fields;
 }
+
+const columnsByType = new WeakMap<object, Map<string, string[]>>();
+
+/**
+ * Every attribute a `select *` reads into an entry (those stored in a column of the type's own
+ * table), except the hidden `variantOf`. Computed once per type.
+ */
+export function columnsOf(strapi: Core.Strapi, uid: string): string[] {
+  let byType = columnsByType.get(strapi);
+  if (!byType) columnsByType.set(strapi, (byType = new Map()));
+  let columns = byType.get(uid);
+  if (!columns) {
+    const { attributes } = strapi.db.metadata.get(uid) as unknown as {
+      attributes: Record<string, { type: string; columnName?: string; unstable_virtual?: boolean }>;
+    };
+    columns = Object.keys(attributes).filter((name) => {
+      const attribute = attributes[name];
+      return name !== VARIANT_OF && attribute.type !== 'relation' && !attribute.unstable_virtual && 'columnName' in attribute;
+    });
+    byType.set(uid, columns);
+  }
+  return columns;
+}

@@ -10,7 +10,7 @@ import { CONSENT_HEADERS, type ConsentService } from './services/consent';
 import type { VariantIndex } from './services/variant-index';
 import { settings } from './settings';
 
-type Entry = Record<string, any> & { id: number; documentId: string; locale?: string | null };
+type Entry = Record<string | symbol, any> & { id: number; documentId: string; locale?: string | null };
 
 interface DeliveryState {
   now: number;
@@ -24,6 +24,14 @@ const READS = new Set(['findMany', 'findFirst', 'findOne']);
 const WRITES = new Set(['create', 'update', 'delete', 'publish', 'unpublish', 'discardDraft', 'clone']);
 const HIDE_VARIANTS = Object.freeze({ [VARIANT_OF]: null });
 const LABEL_NO_VARIANTS = Object.freeze(labelOf(NO_VARIANTS));
+
+/**
+ * Where an entry's label rides until the response is written. The content API's output sanitizer
+ * walks every key of every entry several times; a symbol key is copied along but not walked, and
+ * becomes `personalization` at the end of that sanitizer (or, for output that skips it, when the
+ * response is settled). GraphQL reads it in its field resolver.
+ */
+export const LABEL = Symbol('personalization label');
 /** Variant rows kept for reuse (see fetchVariants): about one per live variant and locale. */
 const ROW_CACHE_LIMIT = 20_000;
 
@@ -57,10 +65,14 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
   // Cache-Control after the resolvers ran.
   strapi.server.use(async (ctx: any, next: () => Promise<void>) => {
     await next();
-    if ((ctx.state.personalizationDelivery as DeliveryState | undefined)?.targeted) {
-      ctx.set('Cache-Control', 'private, no-store');
-    }
+    const state = ctx.state.personalizationDelivery as DeliveryState | undefined;
+    if (!state) return;
+    if (state.targeted) ctx.set('Cache-Control', 'private, no-store');
+    exposeLabels(ctx.body);
   });
+
+  // Registered output sanitizers run after Strapi's own; typed by Strapi as curried lodash functions.
+  strapi.sanitizers.add('content-api.output', (() => async (data: unknown) => exposeLabel(data)) as never);
 
   // Variant rows are hidden where the query is built: a condition added to the document
   // service's `filters` would go through its validation and conversion on every read.
@@ -134,7 +146,7 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
   function labelBases(ctx: any, result: any) {
     ctx.vary(CONSENT_HEADERS);
     const entries: Entry[] = Array.isArray(result) ? result : result ? [result] : [];
-    for (const entry of entries) entry.personalization = LABEL_NO_VARIANTS;
+    for (const entry of entries) entry[LABEL] = LABEL_NO_VARIANTS;
     setKeyHeader(ctx, deliveryState(ctx));
     return result;
   }
@@ -162,7 +174,7 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
         decision = { variant: null, kind: 'base', reason: 'draft' };
       }
       if (!variant) {
-        entry.personalization = labelOf(decision);
+        entry[LABEL] = labelOf(decision);
         return entry;
       }
       state.served.push(`${uid}:${entry.documentId}:${entry.locale ?? ''}=${decision.variant!.key}`);
@@ -233,6 +245,22 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
   }
 }
 
+function exposeLabel<T>(entry: T): T {
+  if (entry !== null && typeof entry === 'object') {
+    const label = (entry as Entry)[LABEL];
+    if (label !== undefined && !('personalization' in entry)) (entry as Entry).personalization = label;
+  }
+  return entry;
+}
+
+/** Entries a controller returned without the content API's sanitizer: `{ data }`, a list or one entry. */
+function exposeLabels(body: unknown): void {
+  if (body === null || typeof body !== 'object') return;
+  const data = !Array.isArray(body) && 'data' in body ? (body as { data: unknown }).data : body;
+  if (Array.isArray(data)) data.forEach(exposeLabel);
+  else exposeLabel(data);
+}
+
 function isEmptyPopulate(populate: unknown): boolean {
   if (populate === undefined || populate === null || populate === '') return true;
   if (Array.isArray(populate)) return populate.length === 0;
@@ -288,7 +316,7 @@ function swapIn(strapi: Core.Strapi, uid: string, base: Entry, variant: Entry, d
   for (const field of uidFields(strapi, uid)) {
     if (field in base) served[field] = base[field];
   }
-  served.personalization = labelOf(decision);
+  served[LABEL] = labelOf(decision);
   return served;
 }
 

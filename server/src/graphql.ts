@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { LABEL } from './delivery';
 
 /**
  * Adds the `personalization` label to the GraphQL types of enabled content types. The resolvers
@@ -23,7 +24,7 @@ export function registerGraphql(strapi: Core.Strapi, enabled: ReadonlySet<string
         definition(t: any) {
           t.field('personalization', {
             type: 'PersonalizationLabel',
-            resolve: (parent: { personalization?: unknown }) => parent.personalization ?? null,
+            resolve: (parent: { personalization?: unknown; [LABEL]?: unknown }) => parent.personalization ?? parent[LABEL] ?? null,
           });
         },
       })

@@ -331,6 +331,26 @@ describe('delivery of variants on the content API', () => {
     expect(targeted.headers['cache-control']).toMatch(/private/);
   });
 
+  it('labels entries a custom content-API controller returns without the output sanitizer', async () => {
+    await createVariant({ name: 'Outdoor', key: 'outdoor', kind: 'targeted', audience: { in: ['outdoor', { var: 'interests' }] } }, 'Outdoor');
+    // A route of the app's own: the document service straight into the body.
+    (strapi.server.router as any).get('/api/raw-articles', async (ctx: any) => {
+      ctx.state.route = { info: { type: 'content-api' } };
+      ctx.body = { data: await strapi.documents(ARTICLE).findMany({ status: 'published', sort: 'title:asc' } as any) };
+    });
+    const anonymous = await http().get('/api/raw-articles').expect(200);
+    expect(anonymous.body.data.map((entry: any) => [entry.title, entry.personalization])).toEqual([
+      ['Generic', { variant: null, kind: 'base', reason: 'no-token' }],
+      ['Other', { variant: null, kind: 'base', reason: 'no-variants' }],
+    ]);
+    const targeted = await http()
+      .get('/api/raw-articles')
+      .set('X-Consent-Token', await token(['personalization'], { interests: ['outdoor'] }))
+      .expect(200);
+    expect(targeted.body.data[0]).toMatchObject({ documentId: baseId, title: 'Outdoor (en)', personalization: { variant: 'outdoor', kind: 'targeted' } });
+    expect(targeted.headers['cache-control']).toMatch(/private/);
+  });
+
   it('hides variant documents from the Content Manager list view', async () => {
     const variant = await createVariant({ name: 'Winter', key: 'winter', kind: 'mass' }, 'Winter');
     const list = await http()

@@ -4,6 +4,7 @@
  *  a. plain Strapi vs plugin installed (type enabled, no variants): throughput on GET /api/articles,
  *     two processes of each, single requests interleaved between them;
  *  b. a list of 25 of 5,000 entries with 0 / 100 / 1,000 / 5,000 live variants: median latency,
+ *     one process per database set to each level in turn,
  *     with and without a consent token, on SQLite and PostgreSQL;
  *  c. SQL statements per request kind, plugin vs plain, counted from knex's 'query' event.
  * The plugin is loaded from its TypeScript sources (tests/fixtures/plugin-source, esbuild-register).
@@ -20,48 +21,29 @@ const LEVELS = [0, 100, 1000, 5000];
 const LIST = '/api/articles';
 const TOKEN_HEADER = 'x-consent-token';
 
-// Load from other processes and the host comes in bursts of seconds, and a fresh Strapi process
-// keeps getting faster for a minute: (a) warms each app long, then interleaves single requests over
-// the apps, so every burst falls on all of them; (b) takes many short rounds, each ratio from two
-// cells seconds apart.
+// Load from other processes and the host comes in bursts of seconds, a fresh Strapi process keeps
+// getting faster for a minute, and one process can run a few per cent faster than another of the
+// same code for its whole life: (a) uses three processes a side, warmed long, and (b) crosses two
+// processes over; both interleave single requests over the apps, so every burst falls on all of them.
 const FULL = {
-  throughput: { requests: +(process.env.BENCH_A_REQUESTS || 4000), warmup: +(process.env.BENCH_A_WARMUP || 20), connections: 10 },
-  latency: { rounds: 12, seconds: 0.6, warmup: 1, connections: 1 },
+  throughput: { requests: +(process.env.BENCH_A_REQUESTS || 3000), warmup: +(process.env.BENCH_A_WARMUP || 20), connections: 10, processes: 3 },
+  latency: { rounds: 4, requests: 100, warmup: 20 },
 };
 const QUICK = {
-  throughput: { requests: 300, warmup: 2, connections: 10 },
-  latency: { rounds: 3, seconds: 0.3, warmup: 0.5, connections: 1 },
+  throughput: { requests: 300, warmup: 2, connections: 10, processes: 2 },
+  latency: { rounds: 1, requests: 20, warmup: 5 },
 };
 
-const ratio = (value, baseline) => round(value / baseline, 3);
-
 /**
- * `load` plus the app's own CPU time per request (ms): a second view of the cost that other
- * processes on the machine disturb much less than wall-clock latency (SQLite runs in-process;
- * PostgreSQL's share runs in the server and is not in it).
- */
-async function measure(app, options) {
-  const before = await app.call('cpuUsage');
-  const result = await load({ port: app.port, ...options });
-  const after = await app.call('cpuUsage');
-  return { ...result, cpuMsPerRequest: (after - before) / 1000 / result.requests };
-}
-
-async function warm(app, path, headers, seconds, connections) {
-  if (seconds > 0) await load({ port: app.port, path, headers, seconds, connections });
-}
-
-/**
- * a. Two processes of each app (one Strapi process can measure a few per cent faster or slower
- * than another of the same code), warmed under autocannon, then single requests interleaved in
- * the fixed order plain 1, plugin 1, plain 2, plugin 2 (so plain and plugin requests always follow
- * one of the other side). Each app serves one request at a time, so its throughput is 1 / its mean
- * response time; the ratio is plain mean / plugin mean. The two plain processes, compared the
- * same way, show the noise floor.
+ * a. Several processes of each app, warmed under autocannon, then single requests interleaved in
+ * the fixed order plain 1, plugin 1, plain 2, plugin 2, … (so plain and plugin requests always
+ * follow one of the other side). Each app serves one request at a time, so its throughput is 1 /
+ * its mean response time; the ratio is plain mean / plugin mean over all processes of a side. How
+ * far each process sits from its side's mean shows the noise floor.
  */
 async function throughputSection(plains, plugins, settings, log) {
   const { requests, warmup, connections } = settings;
-  const apps = [plains[0], plugins[0], plains[1], plugins[1]];
+  const apps = plains.flatMap((plain, index) => [plain, plugins[index]]);
   for (let elapsed = 0; elapsed < warmup; elapsed += 1) {
     for (const app of apps) await load({ port: app.port, path: LIST, seconds: 1, connections });
   }
@@ -80,7 +62,8 @@ async function throughputSection(plains, plugins, settings, log) {
     blocks.push(round(block(plains) / block(plugins), 3));
   }
   const ratioValue = meanOf(plains) / meanOf(plugins);
-  const single = (app) => mean(times[apps.indexOf(app)]);
+  // Each process's throughput against its side's: identical code, so only noise sets these apart.
+  const spread = (group) => group.map((app) => round(meanOf(group) / meanOf([app]), 3));
   return {
     route: `GET ${LIST} (25 of ${ENTRIES} entries, no token)`,
     database: 'sqlite',
@@ -92,11 +75,7 @@ async function throughputSection(plains, plugins, settings, log) {
     pluginRps: round(1000 / meanOf(plugins), 1),
     ratio: round(ratioValue, 3),
     blockRatios: blocks,
-    // Same code, two processes: how far apart identical apps measure here.
-    controls: {
-      plain: round(single(plains[0]) / single(plains[1]), 3),
-      plugin: round(single(plugins[0]) / single(plugins[1]), 3),
-    },
+    processSpread: { plain: spread(plains), plugin: spread(plugins) },
     cpuMsPerRequest: { plain: round(cpuOf(plains), 3), plugin: round(cpuOf(plugins), 3) },
     cpuRatio: round(cpuOf(plugins) / cpuOf(plains), 3),
     target: 0.98,
@@ -105,65 +84,104 @@ async function throughputSection(plains, plugins, settings, log) {
 }
 
 /**
- * b. Every cell (level × token / no token, plus plain Strapi for reference) once per round, the
- * 0 and 5,000 cells next to each other, the order reversed every other round. A level's ratio is
- * the median over rounds of (its p50 / the 0-variant p50 of the same round).
+ * b. Two plugin processes per database hold the same 5,000 bases. Each level L is measured against
+ * 0 twice, crossed over: process 1 at 0 with process 2 at L, then process 1 at L with process 2 at 0
+ * (a level is set by replacing the variant rows and records and rebuilding the index). In each
+ * phase single requests go round-robin over both processes, with and without a token, and plain
+ * Strapi for reference, so a slow second of the machine falls on every cell alike; crossing over
+ * cancels what one process runs faster than another of the same code for its whole life. A
+ * level's ratio is the median over rounds of the geometric mean of its two phases' p50 / the 0 p50.
  */
-async function latencySection(database, plain, levelApps, tokens, settings, log) {
-  const { rounds, seconds, warmup, connections } = settings;
-  const cells = [];
-  const cell = (level, mode, app) => {
-    const headers = mode === 'token' ? { [TOKEN_HEADER]: tokens[level] } : {};
-    cells.push({ level, mode, app, headers, results: [] });
+async function latencySection(database, plain, pair, token, settings, log) {
+  const { rounds, requests, warmup } = settings;
+  const modes = { 'no token': {}, token: { [TOKEN_HEADER]: token } };
+  const others = LEVELS.filter((level) => level !== 0);
+  const levelOf = new Map(pair.map((app) => [app, null]));
+  const switches = [];
+  const setLevel = async (app, level) => {
+    if (levelOf.get(app) === level) return;
+    switches.push((await app.call('setVariants', { variants: level })).ms);
+    levelOf.set(app, level);
   };
-  for (const mode of ['no token', 'token']) for (const level of [0, 5000]) cell(level, mode, levelApps[level]);
-  for (const level of LEVELS.filter((level) => level !== 0 && level !== 5000)) {
-    for (const mode of ['no token', 'token']) cell(level, mode, levelApps[level]);
-  }
-  if (plain) cell('plain', 'no token', plain);
-  for (const entry of cells) {
-    await warm(entry.app, LIST, entry.headers, warmup, connections);
-    entry.probe = await entry.app.call('probe', { path: LIST, headers: entry.headers });
-  }
+  const p50s = new Map(LEVELS.map((level) => [level, { 'no token': [], token: [] }]));
+  const ratios = new Map(others.map((level) => [level, { 'no token': [], token: [], cpu: [] }]));
+  const plainRatios = [];
+  const plainP50s = [];
+  const probes = new Map();
+
   for (let round_ = 0; round_ < rounds; round_++) {
-    const order = round_ % 2 === 0 ? cells : [...cells].reverse();
-    for (const entry of order) {
-      entry.results.push(await measure(entry.app, { path: LIST, headers: entry.headers, seconds, connections }));
+    for (const level of round_ % 2 === 0 ? others : [...others].reverse()) {
+      const phases = [];
+      for (const [atZero, atLevel] of [pair, [...pair].reverse()]) {
+        await Promise.all([setLevel(atZero, 0), setLevel(atLevel, level)]);
+        const cells = [];
+        for (const [mode, headers] of Object.entries(modes)) {
+          cells.push({ app: atZero, level: 0, mode, headers }, { app: atLevel, level, mode, headers });
+        }
+        if (plain) cells.push({ app: plain, level: 'plain', mode: 'no token', headers: {} });
+        for (const cell of cells) {
+          const key = `${cell.level} ${cell.mode}`;
+          if (!probes.has(key)) probes.set(key, await cell.app.call('probe', { path: LIST, headers: cell.headers }));
+        }
+        const targets = cells.map((cell) => ({ port: cell.app.port, path: LIST, headers: cell.headers }));
+        await interleaved({ targets, rounds: warmup });
+        const cpuBefore = await Promise.all(pair.map((app) => app.call('cpuUsage')));
+        const times = await interleaved({ targets, rounds: requests });
+        const cpuAfter = await Promise.all(pair.map((app) => app.call('cpuUsage')));
+        const cpu = new Map(pair.map((app, index) => [app, cpuAfter[index] - cpuBefore[index]]));
+        const p50 = (level, mode) => median(times[cells.findIndex((cell) => cell.level === level && cell.mode === mode)]);
+        phases.push({ p50, cpuRatio: cpu.get(atLevel) / cpu.get(atZero) });
+      }
+      const geometric = (values) => Math.sqrt(values[0] * values[1]);
+      for (const mode of Object.keys(modes)) {
+        ratios.get(level)[mode].push(geometric(phases.map((phase) => phase.p50(level, mode) / phase.p50(0, mode))));
+        for (const phase of phases) {
+          p50s.get(level)[mode].push(phase.p50(level, mode));
+          p50s.get(0)[mode].push(phase.p50(0, mode));
+        }
+      }
+      ratios.get(level).cpu.push(geometric(phases.map((phase) => phase.cpuRatio)));
+      if (plain) {
+        for (const phase of phases) {
+          plainP50s.push(phase.p50('plain', 'no token'));
+          plainRatios.push(phase.p50('plain', 'no token') / phase.p50(0, 'no token'));
+        }
+      }
     }
-    if ((round_ + 1) % 4 === 0 || round_ + 1 === rounds) log(`  b. ${database}: round ${round_ + 1}/${rounds} done`);
+    log(`  b. ${database}: round ${round_ + 1}/${rounds} done`);
   }
-  const find = (level, mode) => cells.find((entry) => entry.level === level && entry.mode === mode);
-  const pairedRatio = (entry, baseline, metric) =>
-    round(median(entry.results.map((result, index) => metric(result) / metric(baseline.results[index]))), 3);
-  const summary = (entry, baseline) => ({
-    p50Ms: round(median(entry.results.map((r) => r.latencyMs.p50)), 3),
-    p90Ms: round(median(entry.results.map((r) => r.latencyMs.p90)), 3),
-    rps: round(median(entry.results.map((r) => r.rps)), 1),
-    cpuMsPerRequest: round(median(entry.results.map((r) => r.cpuMsPerRequest)), 3),
-    ratioVs0: pairedRatio(entry, baseline, (r) => r.latencyMs.p50),
-    cpuRatioVs0: pairedRatio(entry, baseline, (r) => r.cpuMsPerRequest),
-    roundP50Ms: entry.results.map((r) => round(r.latencyMs.p50, 3)),
-    servedOnPage: entry.probe.kinds.targeted ?? 0,
-    entriesOnPage: entry.probe.entries,
-    total: entry.probe.total,
-  });
+
+  const cell = (level, mode) => {
+    const probe = probes.get(`${level} ${mode}`);
+    return {
+      p50Ms: round(median(p50s.get(level)[mode]), 3),
+      ratioVs0: level === 0 ? 1 : round(median(ratios.get(level)[mode]), 3),
+      roundRatios: level === 0 ? [] : ratios.get(level)[mode].map((value) => round(value, 3)),
+      servedOnPage: probe.kinds.targeted ?? 0,
+      entriesOnPage: probe.entries,
+      total: probe.total,
+    };
+  };
   const levels = LEVELS.map((level) => ({
     variants: level,
-    'no token': summary(find(level, 'no token'), find(0, 'no token')),
-    token: summary(find(level, 'token'), find(0, 'token')),
+    'no token': cell(level, 'no token'),
+    token: cell(level, 'token'),
+    cpuRatioVs0: level === 0 ? 1 : round(median(ratios.get(level).cpu), 3),
   }));
   const top = levels.find((row) => row.variants === 5000);
-  const ratios = { 'no token': top['no token'].ratioVs0, token: top.token.ratioVs0 };
+  const topRatios = { 'no token': top['no token'].ratioVs0, token: top.token.ratioVs0 };
   return {
     database,
     route: `GET ${LIST} (25 of ${ENTRIES} entries)`,
     settings,
-    plain: plain ? summary(find('plain', 'no token'), find(0, 'no token')) : null,
+    processes: pair.length,
+    levelSwitchMs: round(median(switches), 0),
+    plain: plain ? { p50Ms: round(median(plainP50s), 3), ratioVs0: round(median(plainRatios), 3) } : null,
     levels,
-    ratio5000vs0: ratios,
-    cpuRatio5000vs0: { 'no token': top['no token'].cpuRatioVs0, token: top.token.cpuRatioVs0 },
+    ratio5000vs0: topRatios,
+    cpuRatio5000vs0: top.cpuRatioVs0,
     target: 1.15,
-    met: Object.values(ratios).every((value) => value <= 1.15),
+    met: Object.values(topRatios).every((value) => value <= 1.15),
   };
 }
 
@@ -171,31 +189,20 @@ const TRANSACTION = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
 const dataQueries = (statements) => statements.filter((sql) => !TRANSACTION.test(sql.trim())).length;
 
 /** c. SQL statements of one request of each kind, the plugin app against the plain one. */
-async function querySection(database, plain, empty, full, seeds, tokens) {
-  const withToken = { [TOKEN_HEADER]: tokens[5000] };
-  const kinds = [
-    { kind: 'list, type with no variants', plugin: [empty, { path: LIST }], plain: { path: LIST } },
-    { kind: 'list, variants exist, none served (no token)', plugin: [full, { path: LIST }], plain: { path: LIST } },
-    { kind: 'list serving variants (token)', plugin: [full, { path: LIST, headers: withToken }], plain: { path: LIST } },
-    {
-      kind: 'findOne serving a variant (token)',
-      plugin: [full, { path: `${LIST}/${seeds.full.outdoorBase}`, headers: withToken }],
-      plain: { path: `${LIST}/${seeds.plain.plainBase}` },
-    },
-    {
-      kind: 'findOne, variant not served (no token)',
-      plugin: [full, { path: `${LIST}/${seeds.full.outdoorBase}` }],
-      plain: { path: `${LIST}/${seeds.plain.plainBase}` },
-    },
-  ];
+async function querySection(database, plain, app, plainSeed, token) {
+  const withToken = { [TOKEN_HEADER]: token };
+  const none = await app.call('setVariants', { variants: 0 });
   const rows = [];
-  for (const { kind, plugin: [app, request], plain: plainRequest } of kinds) {
-    const mine = await app.call('queries', request);
-    const theirs = await plain.call('queries', plainRequest);
-    rows.push(queryRow(kind, theirs, mine));
-  }
-  rows.push(queryRow('count (document service, content API)', await plain.call('documentCount'), await full.call('documentCount')));
-  return { database, rows };
+  const row = async (kind, request, plainRequest) =>
+    rows.push(queryRow(kind, await plain.call('queries', plainRequest), await app.call('queries', request)));
+  await row('list, type with no variants', { path: LIST }, { path: LIST });
+  const full = await app.call('setVariants', { variants: 5000 });
+  await row('list, variants exist, none served (no token)', { path: LIST }, { path: LIST });
+  await row('list serving variants (token)', { path: LIST, headers: withToken }, { path: LIST });
+  await row('findOne serving a variant (token)', { path: `${LIST}/${full.outdoorBase}`, headers: withToken }, { path: `${LIST}/${plainSeed.plainBase}` });
+  await row('findOne, variant not served (no token)', { path: `${LIST}/${full.outdoorBase}` }, { path: `${LIST}/${plainSeed.plainBase}` });
+  rows.push(queryRow('count (document service, content API)', await plain.call('documentCount'), await app.call('documentCount')));
+  return { database, rows, levels: { none: none.variants, full: full.variants } };
 }
 
 function queryRow(kind, plain, plugin) {
@@ -213,53 +220,34 @@ function queryRow(kind, plain, plugin) {
   };
 }
 
-/** Boots plain + one app per variant level on `database`, seeds them, runs the sections asked for. */
+/**
+ * Boots plain Strapi and the plugin on `database`: for a three processes of each (SQLite), for b
+ * and c one plain and two plugin processes. Seeds them, runs the sections asked for.
+ */
 async function runDatabase(database, sections, settings, log) {
   const throughput = sections.has('a') && database === 'sqlite';
-  // a needs plain + no variants; b every level (and plain, for reference); c plain, none and 5,000.
-  const levels = LEVELS.filter((level) => sections.has('b') || level === 0 || (sections.has('c') && level === 5000));
-  const needPlain = throughput || sections.has('b') || sections.has('c');
-  const specs = [
-    ...(needPlain ? [{ name: `${database}-plain`, plugin: false, client: database }] : []),
-    ...levels.map((level) => ({ name: `${database}-v${level}`, plugin: true, client: database })),
-    // a: a second process of each side.
-    ...(throughput
-      ? [
-          { name: `${database}-plain-2`, plugin: false, client: database },
-          { name: `${database}-v0-2`, plugin: true, client: database },
-        ]
-      : []),
-  ];
+  const each = throughput ? settings.throughput.processes : 1;
+  const plainSpecs = Array.from({ length: each }, (_, index) => ({ name: `${database}-plain-${index + 1}`, plugin: false, client: database }));
+  const pluginSpecs = Array.from({ length: Math.max(each, 2) }, (_, index) => ({ name: `${database}-plugin-${index + 1}`, plugin: true, client: database }));
   const started = Date.now();
-  const apps = await startApps(specs);
-  log(`  ${database}: ${specs.length} apps booted in ${round((Date.now() - started) / 1000, 1)} s`);
-  const plain = needPlain ? apps[0] : null;
-  const levelApps = Object.fromEntries(levels.map((level, index) => [level, apps[index + (needPlain ? 1 : 0)]]));
-  const [secondPlain, secondEmpty] = throughput ? apps.slice(-2) : [];
+  const apps = await startApps([...plainSpecs, ...pluginSpecs]);
+  log(`  ${database}: ${apps.length} apps booted in ${round((Date.now() - started) / 1000, 1)} s`);
+  const plains = apps.slice(0, plainSpecs.length);
+  const plugins = apps.slice(plainSpecs.length);
   try {
     const seeded = Date.now();
-    const seeds = {};
-    await Promise.all([
-      plain && plain.call('seed', { entries: ENTRIES, variants: 0 }).then((seed) => (seeds.plain = seed)),
-      ...levels.map((level) => levelApps[level].call('seed', { entries: ENTRIES, variants: level }).then((seed) => (seeds[level] = seed))),
-      ...(throughput ? [secondPlain, secondEmpty].map((app) => app.call('seed', { entries: ENTRIES, variants: 0 })) : []),
-    ]);
+    const seeds = await Promise.all(apps.map((app) => app.call('seed', { entries: ENTRIES, variants: 0 })));
     log(`  ${database}: seeded in ${round((Date.now() - seeded) / 1000, 1)} s`);
-    const tokens = {};
-    for (const level of levels) tokens[level] = await levelApps[level].call('token');
+    const token = await plugins[0].call('token');
 
-    const out = {
-      seed: Object.fromEntries(Object.entries(seeds).map(([key, seed]) => [key, { rows: seed.rows, ms: seed.seedMs }])),
-    };
+    const out = { seed: { plain: { rows: seeds[0].rows, ms: seeds[0].seedMs }, plugin: { rows: seeds.at(-1).rows, ms: seeds.at(-1).seedMs } } };
     if (throughput) {
-      out.throughput = await throughputSection([plain, secondPlain], [levelApps[0], secondEmpty], settings.throughput, log);
+      out.throughput = await throughputSection(plains, plugins.slice(0, each), settings.throughput, log);
       // Their part is done: the latency cells run with fewer processes around.
-      await Promise.all([secondPlain, secondEmpty].map(stopApp));
+      await Promise.all([...plains.slice(1), ...plugins.slice(2)].map(stopApp));
     }
-    if (sections.has('b')) out.latency = await latencySection(database, plain, levelApps, tokens, settings.latency, log);
-    if (sections.has('c')) {
-      out.queries = await querySection(database, plain, levelApps[0], levelApps[5000], { plain: seeds.plain, full: seeds[5000] }, tokens);
-    }
+    if (sections.has('b')) out.latency = await latencySection(database, plains[0], plugins.slice(0, 2), token, settings.latency, log);
+    if (sections.has('c')) out.queries = await querySection(database, plains[0], plugins[0], seeds[0], token);
     return out;
   } finally {
     await Promise.all(apps.map(stopApp));

@@ -8,7 +8,7 @@ const http = require('node:http');
 
 require('esbuild-register/dist/node').register();
 
-const { seed } = require('./seed');
+const { seed, setVariants } = require('./seed');
 
 const ARTICLE = 'api::article.article';
 
@@ -121,6 +121,11 @@ function summarize(response) {
 const commands = {
   async seed(options) {
     return seed(strapi, options);
+  },
+
+  /** The same bases with another number of live variants (after `seed`). */
+  async setVariants(options) {
+    return setVariants(strapi, options);
   },
 
   async token() {

@@ -77,11 +77,34 @@ async function seed(strapi, { entries, variants = 0 }) {
     );
   }
   await insert(strapi, ARTICLE, rows);
+  seeded.set(strapi, bases);
+  const result = await addVariants(strapi, bases, variants, now);
+  return { entries, ...result, rows: rows.length + result.rows, seedMs: Date.now() - started };
+}
 
+/** The bases `seed` wrote, per Strapi instance, for `setVariants`. */
+const seeded = new WeakMap();
+
+/**
+ * Replaces every variant of the seeded bases with `variants` new ones: the same table and process
+ * measured at another level, so two levels differ by their variants only.
+ */
+async function setVariants(strapi, { variants }) {
+  const started = Date.now();
+  const bases = seeded.get(strapi);
+  if (!bases) throw new Error('seed first');
+  if (variants > bases.length) throw new Error('at most one variant per base');
+  await strapi.db.query(ARTICLE).deleteMany({ where: { variantOf: { $notNull: true } } });
+  await strapi.db.query(VARIANT).deleteMany({});
+  const result = await addVariants(strapi, bases, variants, new Date());
+  return { ...result, ms: Date.now() - started };
+}
+
+async function addVariants(strapi, bases, variants, now) {
   const variantRows = [];
   const records = [];
   const withVariant = [];
-  const stride = variants > 0 ? entries / variants : 0;
+  const stride = variants > 0 ? bases.length / variants : 0;
   for (let j = 0; j < variants; j++) {
     const position = Math.floor(j * stride);
     const base = bases[position];
@@ -120,19 +143,17 @@ async function seed(strapi, { entries, variants = 0 }) {
   await insert(strapi, ARTICLE, variantRows);
   await insert(strapi, VARIANT, records);
   await analyze(strapi);
-  if (plugin) await strapi.plugin('personalization').service('variant-index').rebuild();
+  if (strapi.plugin('personalization')) await strapi.plugin('personalization').service('variant-index').rebuild();
 
   const hasVariant = new Set(withVariant.map((variant) => variant.base));
   const outdoor = withVariant.find((variant) => variant.key === 'outdoor');
   return {
-    entries,
     variants,
-    rows: rows.length + variantRows.length,
-    seedMs: Date.now() - started,
+    rows: variantRows.length,
     // A base with a matching (outdoor) variant, for findOne, and one with no variant at all.
     outdoorBase: outdoor?.base ?? null,
     plainBase: bases.find((base) => !hasVariant.has(base)) ?? bases[0],
   };
 }
 
-module.exports = { seed, AUDIENCES };
+module.exports = { seed, setVariants, AUDIENCES };

@@ -23,10 +23,10 @@ const TOKEN_HEADER = 'x-consent-token';
 
 // Load from other processes and the host comes in bursts of seconds, a fresh Strapi process keeps
 // getting faster for a minute, and one process can run a few per cent faster than another of the
-// same code for its whole life: (a) uses three processes a side, warmed long, and (b) crosses two
+// same code for its whole life: (a) uses five processes a side, warmed long, and (b) crosses two
 // processes over; both interleave single requests over the apps, so every burst falls on all of them.
 const FULL = {
-  throughput: { requests: +(process.env.BENCH_A_REQUESTS || 3000), warmup: +(process.env.BENCH_A_WARMUP || 20), connections: 10, processes: 3 },
+  throughput: { requests: +(process.env.BENCH_A_REQUESTS || 2000), warmup: +(process.env.BENCH_A_WARMUP || 15), connections: 10, processes: 5 },
   latency: { rounds: 4, requests: 100, warmup: 20 },
 };
 const QUICK = {
@@ -221,7 +221,7 @@ function queryRow(kind, plain, plugin) {
 }
 
 /**
- * Boots plain Strapi and the plugin on `database`: for a three processes of each (SQLite), for b
+ * Boots plain Strapi and the plugin on `database`: for a several processes of each (SQLite), for b
  * and c one plain and two plugin processes. Seeds them, runs the sections asked for.
  */
 async function runDatabase(database, sections, settings, log) {

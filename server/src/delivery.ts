@@ -71,8 +71,9 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
     exposeLabels(ctx.body);
   });
 
-  // Registered output sanitizers run after Strapi's own; typed by Strapi as curried lodash functions.
-  strapi.sanitizers.add('content-api.output', (() => async (data: unknown) => exposeLabel(data)) as never);
+  // Registered output sanitizers run after Strapi's own, one entry at a time (Strapi types them as
+  // curried lodash functions; its pipe takes plain ones).
+  strapi.sanitizers.add('content-api.output', (() => exposeLabel) as never);
 
   // Variant rows are hidden where the query is built: a condition added to the document
   // service's `filters` would go through its validation and conversion on every read.

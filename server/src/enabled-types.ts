@@ -35,44 +35,37 @@ export function enabledTypes(strapi: Core.Strapi): string[] {
     .map(([uid]) => uid);
 }
 
-const uidFieldsByType = new WeakMap<object, Map<string, string[]>>();
-
 /**
- * The uid fields a served variant takes from its base, so links and slugs stay stable.
- * Computed once per type: `strapi.contentTypes` builds a fresh object on every read.
+ * A per-type list computed on first use and kept: `strapi.contentTypes` builds a fresh object on
+ * every read, and these are asked for on every content-API read.
  */
-export function uidFields(strapi: Core.Strapi, uid: string): string[] {
-  let byType = uidFieldsByType.get(strapi);
-  if (!byType) uidFieldsByType.set(strapi, (byType = new Map()));
-  let fields = byType.get(uid);
-  if (!fields) {
-    const attributes = (strapi.contentType(uid as any) as unknown as { attributes: Record<string, { type: string }> })
-      .attributes;
-    fields = Object.keys(attributes).filter((name) => attributes[name].type === 'uid');
-    byType.set(uid, fields);
-  }
-  return fields;
+function perType(compute: (strapi: Core.Strapi, uid: string) => string[]): (strapi: Core.Strapi, uid: string) => string[] {
+  const byStrapi = new WeakMap<object, Map<string, string[]>>();
+  return (strapi, uid) => {
+    let byType = byStrapi.get(strapi);
+    if (!byType) byStrapi.set(strapi, (byType = new Map()));
+    let list = byType.get(uid);
+    if (!list) byType.set(uid, (list = compute(strapi, uid)));
+    return list;
+  };
 }
 
-const columnsByType = new WeakMap<object, Map<string, string[]>>();
+/** The uid fields a served variant takes from its base, so links and slugs stay stable. */
+export const uidFields = perType((strapi, uid) => {
+  const { attributes } = strapi.contentType(uid as any) as unknown as { attributes: Record<string, { type: string }> };
+  return Object.keys(attributes).filter((name) => attributes[name].type === 'uid');
+});
 
 /**
  * Every attribute a `select *` reads into an entry (those stored in a column of the type's own
- * table), except the hidden `variantOf`. Computed once per type.
+ * table), except the hidden `variantOf`.
  */
-export function columnsOf(strapi: Core.Strapi, uid: string): string[] {
-  let byType = columnsByType.get(strapi);
-  if (!byType) columnsByType.set(strapi, (byType = new Map()));
-  let columns = byType.get(uid);
-  if (!columns) {
-    const { attributes } = strapi.db.metadata.get(uid) as unknown as {
-      attributes: Record<string, { type: string; columnName?: string; unstable_virtual?: boolean }>;
-    };
-    columns = Object.keys(attributes).filter((name) => {
-      const attribute = attributes[name];
-      return name !== VARIANT_OF && attribute.type !== 'relation' && !attribute.unstable_virtual && 'columnName' in attribute;
-    });
-    byType.set(uid, columns);
-  }
-  return columns;
-}
+export const columnsOf = perType((strapi, uid) => {
+  const { attributes } = strapi.db.metadata.get(uid) as unknown as {
+    attributes: Record<string, { type: string; columnName?: string; unstable_virtual?: boolean }>;
+  };
+  return Object.keys(attributes).filter((name) => {
+    const attribute = attributes[name];
+    return name !== VARIANT_OF && attribute.type !== 'relation' && !attribute.unstable_virtual && 'columnName' in attribute;
+  });
+});

@@ -1,38 +1,25 @@
 'use strict';
 /**
- * Load over real HTTP with autocannon, keeping every response time (autocannon's own histogram
- * rounds latency to whole milliseconds, too coarse for a 1.15× target on a few-ms request).
+ * Load over real HTTP: autocannon to warm an app under concurrency, and single requests
+ * interleaved over several apps, each response timed, to measure them side by side.
  */
 const autocannon = require('autocannon');
-const { median, quantile } = require('./stats');
 
 /**
- * Runs `seconds` of GET `path` against 127.0.0.1:`port` and resolves with throughput and latency
- * (ms). Any non-2xx response or error fails the run: a benchmark of error pages measures nothing.
+ * Runs `seconds` of GET `path` against 127.0.0.1:`port` with `connections` at once and resolves
+ * with the number of requests. Any non-2xx response or error fails the run: warming on error
+ * pages warms the wrong code.
  */
 function load({ port, path, headers = {}, seconds, connections = 1 }) {
   return new Promise((resolve, reject) => {
-    const latencies = [];
-    const instance = autocannon(
-      { url: `http://127.0.0.1:${port}${path}`, headers, duration: seconds, connections, pipelining: 1 },
-      (error, result) => {
-        if (error) return reject(error);
-        const failed = result.non2xx + result.errors + result.timeouts;
-        if (failed > 0) {
-          return reject(new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`));
-        }
-        resolve({
-          requests: result.requests.total,
-          rps: result.requests.total / (result.duration || seconds),
-          latencyMs: {
-            p50: median(latencies),
-            p90: quantile(latencies, 0.9),
-            p99: quantile(latencies, 0.99),
-          },
-        });
+    autocannon({ url: `http://127.0.0.1:${port}${path}`, headers, duration: seconds, connections, pipelining: 1 }, (error, result) => {
+      if (error) return reject(error);
+      const failed = result.non2xx + result.errors + result.timeouts;
+      if (failed > 0) {
+        return reject(new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`));
       }
-    );
-    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+      resolve({ requests: result.requests.total });
+    });
   });
 }
 

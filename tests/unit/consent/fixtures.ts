@@ -128,7 +128,7 @@ export interface TcfVector {
   purposeConsents: number[];
 }
 
-const conformance = join(__dirname, '../../../../shared/conformance/tcf');
+const conformance = join(__dirname, '../../fixtures/conformance/tcf');
 export const TCF_VECTORS: TcfVector[] = JSON.parse(readFileSync(join(conformance, 'tcf-v2-vectors.json'), 'utf8'));
 export const TCF_INVALID_VECTORS: { id: string; tcString: string }[] = JSON.parse(
   readFileSync(join(conformance, 'tcf-v2-invalid-vectors.json'), 'utf8')

@@ -1,5 +1,5 @@
 /**
- * The public JSON Logic conformance data (../shared/conformance/jsonlogic) run on an engine
+ * The public JSON Logic conformance data (tests/fixtures/conformance/jsonlogic) run on an engine
  * configured exactly like the audiences' one, compiled and interpreted. Cases that use a refused
  * operator are skipped by REFUSED_OPERATORS; KNOWN_DISAGREEMENTS lists the rest that differ.
  */
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { AUDIENCE_OPERATORS, REFUSED_OPERATORS } from '../../../server/src/core/rules';
 import { createRuleEngine } from '../../../server/src/core/rules/engine';
 
-const DATA = path.resolve(__dirname, '../../../../shared/conformance/jsonlogic');
+const DATA = path.resolve(__dirname, '../../fixtures/conformance/jsonlogic');
 
 interface ConformanceCase {
   source: string;

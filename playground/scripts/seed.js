@@ -109,6 +109,14 @@ async function ensureContent(strapi) {
       headline: 'Stories for the season',
       intro: 'Fresh routes, reading and ideas, the same for everyone.',
       featured: created[0].documentId,
+      highlights: created.map((article) => article.documentId),
+      sections: [
+        {
+          __component: 'blocks.featured-articles',
+          title: 'Read this season',
+          articles: created.map((article) => article.documentId),
+        },
+      ],
     },
   });
   await homepage.publish({ documentId: home.documentId, locale: 'en' });

@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { VARIANT_OF, enabledTypes, hasDraftAndPublish, isLocalized } from './enabled-types';
 import { registerDelivery } from './delivery';
-import { buildRelationMap } from './populate';
 import { registerGraphql } from './graphql';
 
 const register = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -29,7 +28,7 @@ const register = ({ strapi }: { strapi: Core.Strapi }) => {
       ];
     });
   }
-  registerDelivery(strapi, enabled, buildRelationMap(strapi, enabled));
+  registerDelivery(strapi, enabled);
   registerGraphql(strapi, enabled);
 };
 

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import { labelOf, NO_VARIANTS, type Decision, type Label } from '../core/decision';
+import { CONSENT_HEADERS } from '../services/consent';
+import type { RequestContext } from './origin';
+
+/**
+ * Where an entry's label rides until the response is written. The content API's output sanitizer
+ * walks every key of every entry several times; a symbol key is copied along but not walked, and
+ * becomes `personalization` at the end of that sanitizer (or, for output that skips it, when the
+ * response is settled). GraphQL reads it in its field resolver.
+ */
+export const LABEL = Symbol('personalization label');
+
+export const LABEL_NO_VARIANTS: Label = Object.freeze(labelOf(NO_VARIANTS));
+
+/** What one response's decisions add up to, kept on the Koa state until the response is settled. */
+export interface DeliveryState {
+  now: number;
+  /** One line per labelled entry whose label depends on the request: what the key is made of. */
+  decisions: Set<string>;
+  /** Content depends on a granted purpose: never stored by a shared cache. */
+  personal: boolean;
+  /** Some label sits below the top level of an entry. */
+  nested: boolean;
+  contexts: Map<string, object>;
+}
+
+export function deliveryState(ctx: RequestContext): DeliveryState {
+  let state = ctx.state.personalizationDelivery as DeliveryState | undefined;
+  if (!state) {
+    state = { now: Date.now(), decisions: new Set(), personal: false, nested: false, contexts: new Map() };
+    ctx.state.personalizationDelivery = state;
+  }
+  return state;
+}
+
+/** Labels one entry and records its decision for the response's headers. */
+export function label(state: DeliveryState, uid: string, entry: Record<string | symbol, any>, decision: Decision): void {
+  if (decision === NO_VARIANTS) {
+    entry[LABEL] = LABEL_NO_VARIANTS;
+    return;
+  }
+  const entryLabel = labelOf(decision);
+  entry[LABEL] = entryLabel;
+  state.decisions.add(`${uid}:${entry.documentId}:${entry.locale ?? ''}=${entryLabel.variant ?? ''}:${entryLabel.kind}:${entryLabel.reason}`);
+  if (decision.variant && decision.variant.requiredPurposes.length > 0) state.personal = true;
+}
+
+const NOTHING_DECIDED_KEY = createHash('sha256').digest('base64url').slice(0, 22);
+
+/**
+ * Headers of a response that holds entries of enabled types, set once it is complete (GraphQL's
+ * server writes its own Cache-Control after the resolvers ran):
+ * - `Vary` on the consent headers;
+ * - `X-Personalization-Key`: a hash of every label that depends on the request, nested ones
+ *   included, so equal keys on one URL mean identical bodies;
+ * - `Cache-Control: private, no-store` when content depends on a granted purpose.
+ */
+export function settleHeaders(strapi: Core.Strapi): void {
+  strapi.server.use(async (ctx: any, next: () => Promise<void>) => {
+    await next();
+    const state = ctx.state.personalizationDelivery as DeliveryState | undefined;
+    if (!state) return;
+    ctx.vary(CONSENT_HEADERS);
+    ctx.set('X-Personalization-Key', keyOf(state));
+    if (state.personal) ctx.set('Cache-Control', 'private, no-store');
+    exposeLabels(ctx.body, state.nested);
+  });
+  // Registered output sanitizers run after Strapi's own, one top-level entry at a time (Strapi
+  // types them as curried lodash functions; its pipe takes plain ones).
+  strapi.sanitizers.add('content-api.output', (() => (entry: unknown) => {
+    const ctx = strapi.requestContext.get() as RequestContext | undefined;
+    const nested = (ctx?.state.personalizationDelivery as DeliveryState | undefined)?.nested ?? false;
+    return expose(entry, nested);
+  }) as never);
+}
+
+function keyOf(state: DeliveryState): string {
+  if (state.decisions.size === 0) return NOTHING_DECIDED_KEY;
+  const hash = createHash('sha256');
+  for (const line of [...state.decisions].sort()) hash.update(line).update('\n');
+  return hash.digest('base64url').slice(0, 22);
+}
+
+/** Turns label symbols into `personalization` keys: on the entry, or on every object below it. */
+function expose<T>(entry: T, deep: boolean): T {
+  if (entry === null || typeof entry !== 'object') return entry;
+  if (Array.isArray(entry)) {
+    if (deep) for (const item of entry) expose(item, true);
+    return entry;
+  }
+  const record = entry as Record<string | symbol, any>;
+  const entryLabel = record[LABEL];
+  if (entryLabel !== undefined && !('personalization' in record)) record.personalization = entryLabel;
+  if (deep) for (const key of Object.keys(record)) expose(record[key], true);
+  return entry;
+}
+
+/** Entries a controller returned without the content API's sanitizer: `{ data }`, a list or one entry. */
+function exposeLabels(body: unknown, deep: boolean): void {
+  if (body === null || typeof body !== 'object') return;
+  const data = !Array.isArray(body) && 'data' in body ? (body as { data: unknown }).data : body;
+  if (Array.isArray(data)) for (const entry of data) expose(entry, deep);
+  else expose(data, deep);
+}

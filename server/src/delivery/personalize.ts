@@ -1,0 +1,92 @@
+import type { Core } from '@strapi/strapi';
+import { chooseVariant, NO_VARIANTS, type DecisionRequest } from '../core/decision';
+import type { Consent } from '../core/consent';
+import { buildRuleContext } from '../core/rules';
+import { uidFields } from '../enabled-types';
+import type { ConsentService } from '../services/consent';
+import type { VariantIndex } from '../services/variant-index';
+import { settings } from '../settings';
+import { deliveryState, label, type DeliveryState } from './labels';
+import type { RequestContext } from './origin';
+import { variantKeyOf, variantRows, type Row, type RowShape } from './variant-rows';
+
+/** The id of the variant row a served entry came from: its relations, components and media are read from it. */
+export const VARIANT_ROW = Symbol('personalization variant row');
+
+/** `shape` is asked for only when a variant is served: what to read of its row. */
+export type Personalize = (ctx: RequestContext, uid: string, entries: Row[], shape: () => RowShape, requestLocale?: string | null) => Promise<Row[]>;
+
+/**
+ * Swaps entries of one enabled type for the variants chosen for this request, in place of the
+ * base, and labels every entry. One query for all the variants served, none when nothing is.
+ * Served entries keep the base's id, documentId and uid fields, so links and caches stay stable.
+ */
+export function personalizer(strapi: Core.Strapi): Personalize {
+  const plugin = () => strapi.plugin('personalization');
+  const index = () => plugin().service('variant-index') as VariantIndex;
+  const consents = () => plugin().service('consent') as ConsentService;
+  const fetchVariants = variantRows(strapi, () => index().generation());
+
+  return async (ctx, uid, entries, shape, requestLocale = null) => {
+    const state = deliveryState(ctx);
+    if (entries.length === 0) return entries;
+    if (index().isEmpty(uid)) {
+      for (const entry of entries) label(state, uid, entry, NO_VARIANTS);
+      return entries;
+    }
+    const consent = await consents().ofRequest(ctx);
+    const localeOf = (entry: Row) => (entry.locale === undefined ? requestLocale : entry.locale);
+    const decisions = entries.map((entry) =>
+      chooseVariant(index().variantsOf(uid, entry.documentId), decisionRequest(strapi, state, consent, localeOf(entry)))
+    );
+    const wanted = entries.flatMap((entry, position) => {
+      const { variant } = decisions[position];
+      return variant ? [{ documentId: variant.documentId, locale: localeOf(entry) ?? null }] : [];
+    });
+    const variants = wanted.length > 0 ? await fetchVariants(uid, shape(), wanted) : new Map<string, Row>();
+
+    return entries.map((entry, position) => {
+      let decision = decisions[position];
+      const variant = decision.variant ? variants.get(variantKeyOf(decision.variant.documentId, localeOf(entry))) : undefined;
+      if (decision.variant && !variant) {
+        // Unpublished between the index rebuild and this query: the base is the safe answer.
+        decision = { variant: null, kind: 'base', reason: 'draft' };
+      }
+      if (!variant) {
+        label(state, uid, entry, decision);
+        return entry;
+      }
+      const served = swapIn(strapi, uid, entry, variant);
+      label(state, uid, served, decision);
+      return served;
+    });
+  };
+}
+
+function swapIn(strapi: Core.Strapi, uid: string, base: Row, variant: Row): Row {
+  const served: Row = { ...variant, id: base.id, documentId: base.documentId };
+  if (!('locale' in base)) delete served.locale;
+  for (const field of uidFields(strapi, uid)) {
+    if (field in base) served[field] = base[field];
+  }
+  served[VARIANT_ROW] = variant.id;
+  return served;
+}
+
+function decisionRequest(strapi: Core.Strapi, state: DeliveryState, consent: Consent, entryLocale: string | null | undefined): DecisionRequest {
+  const locale = entryLocale ?? '';
+  let context = state.contexts.get(locale);
+  if (!context) {
+    context = buildRuleContext({
+      now: new Date(state.now),
+      timeZone: settings(strapi).config.timeZone,
+      locale: entryLocale ?? undefined,
+      attributes: consent.attributes,
+      // Same layout for every context (absent attributes undefined): faster compiled rules.
+      catalogue: settings(strapi).catalogue,
+    });
+    state.contexts.set(locale, context);
+  }
+  return { locale, now: state.now, purposes: consent.purposes, context, consentReason: consent.reason };
+}
+

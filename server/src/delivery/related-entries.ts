@@ -1,0 +1,151 @@
+import type { Core } from '@strapi/strapi';
+import { deliveryState } from './labels';
+import type { RequestContext } from './origin';
+import type { Personalize } from './personalize';
+import type { Row } from './variant-rows';
+
+type Attribute = { type: string; target?: string; component?: string; components?: string[] };
+type Model = { attributes: Record<string, Attribute> };
+
+/** Populate in the database layer's form: `true`, or options with their own nested populate. */
+type PopulateOptions = { select?: string[]; populate?: unknown; on?: Record<string, PopulateOptions | true>; count?: boolean };
+
+/**
+ * The models from which an entry of an enabled type can be reached, through relations,
+ * components and dynamic zones, at any depth. Read once after register.
+ */
+export function modelsReaching(strapi: Core.Strapi, enabled: ReadonlySet<string>): Set<string> {
+  const models = allModels(strapi);
+  const reaches = new Set<string>(enabled);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [uid, model] of Object.entries(models)) {
+      if (reaches.has(uid)) continue;
+      if (Object.values(model.attributes).some((attribute) => targetsOf(attribute).some((target) => reaches.has(target)))) {
+        reaches.add(uid);
+        changed = true;
+      }
+    }
+  }
+  for (const uid of enabled) {
+    // An enabled type reaches others only through its own attributes.
+    const model = models[uid];
+    if (!model || !Object.values(model.attributes).some((attribute) => targetsOf(attribute).some((target) => reaches.has(target)))) {
+      reaches.delete(uid);
+    }
+  }
+  return reaches;
+}
+
+function allModels(strapi: Core.Strapi): Record<string, Model> {
+  return { ...(strapi.contentTypes as unknown as Record<string, Model>), ...(strapi.components as unknown as Record<string, Model>) };
+}
+
+function targetsOf(attribute: Attribute): string[] {
+  if (attribute.type === 'relation' && attribute.target) return [attribute.target];
+  if (attribute.type === 'component' && attribute.component) return [attribute.component];
+  if (attribute.type === 'dynamiczone') return attribute.components ?? [];
+  return [];
+}
+
+interface Group {
+  uid: string;
+  options: PopulateOptions;
+  entries: Row[];
+  /** Where each entry sits, to put the served one in its place. */
+  slots: Array<{ holder: Record<string | number, unknown>; key: string | number }>;
+  locales: Array<string | null>;
+}
+
+/**
+ * Entries of enabled types reached through populate (relations, components, dynamic zones, at
+ * any depth) get the decision, label and content they get when requested directly. One level at
+ * a time: the entries of one type and populate shape are decided together (one query for the
+ * variants they serve), then the walk goes on inside what was served, so populate below a
+ * swapped entry applies to the variant's own relations.
+ */
+export function relatedEntries(strapi: Core.Strapi, enabled: ReadonlySet<string>, reaching: ReadonlySet<string>, personalize: Personalize) {
+  const models = () => allModels(strapi);
+
+  return async function personalizeRelated(ctx: RequestContext, uid: string, entries: Row[], populate: unknown): Promise<void> {
+    const schema = models();
+    let frontier: Array<{ uid: string; entry: Row; populate: unknown; locale: string | null }> = entries.map((entry) => ({
+      uid,
+      entry,
+      populate,
+      locale: entry.locale ?? null,
+    }));
+    while (frontier.length > 0) {
+      const groups = new Map<unknown, Group>();
+      for (const item of frontier) collect(schema, item.uid, item.entry, item.populate, item.locale, groups);
+      frontier = [];
+      if (groups.size > 0) deliveryState(ctx).nested = true;
+      for (const group of groups.values()) {
+        const shape = () => ({ select: group.options.select, populate: group.options.populate });
+        const served = await personalize(ctx, group.uid, group.entries, shape, group.locales[0]);
+        served.forEach((entry, position) => {
+          const slot = group.slots[position];
+          slot.holder[slot.key] = entry;
+          if (group.options.populate) {
+            frontier.push({ uid: group.uid, entry, populate: group.options.populate, locale: entry.locale ?? group.locales[position] });
+          }
+        });
+      }
+    }
+  };
+
+  function collect(schema: Record<string, Model>, uid: string, entry: Row, populate: unknown, locale: string | null, groups: Map<unknown, Group>): void {
+    if (populate === null || typeof populate !== 'object' || Array.isArray(populate)) return;
+    const model = schema[uid];
+    if (!model) return;
+    const here = entry.locale ?? locale;
+    for (const [name, value] of Object.entries(populate as Record<string, PopulateOptions | true>)) {
+      const attribute = model.attributes[name];
+      const held = entry[name];
+      if (!attribute || held === null || typeof held !== 'object') continue;
+      const options: PopulateOptions = value === true ? {} : (value ?? {});
+      if (options.count) continue;
+      if (attribute.type === 'relation' && attribute.target) {
+        const target = attribute.target;
+        if (enabled.has(target)) addToGroup(groups, target, options, held as Row | Row[], entry, name, here);
+        else if (reaching.has(target)) forEachEntry(held, (related) => collect(schema, target, related, options.populate, here, groups));
+      } else if (attribute.type === 'component' && attribute.component && reaching.has(attribute.component)) {
+        const component = attribute.component;
+        forEachEntry(held, (item) => collect(schema, component, item, options.populate, here, groups));
+      } else if (attribute.type === 'dynamiczone') {
+        forEachEntry(held, (item) => {
+          const component = (item.__component ?? item.__type) as string | undefined;
+          if (!component || !reaching.has(component)) return;
+          const fragment = options.on?.[component];
+          const nested = fragment === undefined ? options.populate : fragment === true ? undefined : fragment.populate;
+          collect(schema, component, item, nested, here, groups);
+        });
+      }
+    }
+  }
+}
+
+function addToGroup(groups: Map<unknown, Group>, uid: string, options: PopulateOptions, held: Row | Row[], holder: Row, name: string, locale: string | null): void {
+  // One populate options object per path: entries reached the same way share a shape.
+  const key = Object.keys(options).length === 0 ? uid : options;
+  let group = groups.get(key);
+  if (!group) groups.set(key, (group = { uid, options, entries: [], slots: [], locales: [] }));
+  if (Array.isArray(held)) {
+    held.forEach((related, position) => {
+      if (related === null || typeof related !== 'object') return;
+      group!.entries.push(related);
+      group!.slots.push({ holder: held as unknown as Record<number, unknown>, key: position });
+      group!.locales.push(related.locale ?? locale);
+    });
+  } else if ('documentId' in held) {
+    group.entries.push(held);
+    group.slots.push({ holder: holder as Record<string, unknown>, key: name });
+    group.locales.push(held.locale ?? locale);
+  }
+}
+
+function forEachEntry(held: object, visit: (entry: Row) => void): void {
+  if (Array.isArray(held)) {
+    for (const item of held) if (item !== null && typeof item === 'object') visit(item);
+  } else visit(held as Row);
+}

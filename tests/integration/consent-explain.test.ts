@@ -59,7 +59,6 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
         { variant: 'outdoor', kind: 'targeted', reason: 'consent-missing' },
         { variant: 'adults', kind: 'targeted', reason: 'consent-missing' },
         { variant: 'later', kind: 'mass', reason: 'schedule' },
-        { variant: 'unpublished', kind: 'mass', reason: 'draft' },
       ],
       read: [],
       consent: { reason: 'no-token', purposes: [] },
@@ -90,7 +89,6 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
       { variant: 'outdoor', kind: 'targeted', reason: 'rule-false', decidedBy: '(root)' },
       { variant: 'adults', kind: 'targeted', reason: 'consent-missing' },
       { variant: 'later', kind: 'mass', reason: 'schedule' },
-      { variant: 'unpublished', kind: 'mass', reason: 'draft' },
     ]);
     expect(response.body.data.read).toEqual(['interests']);
     expect(JSON.stringify(response.body)).not.toContain('mallard-2k9');
@@ -133,6 +131,50 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
   ])('answers 404 naming %s', async (_, path, named) => {
     const response = await explain(path()).expect(404);
     expect(response.body.error.message).toContain(named());
+  });
+
+  it('never names a draft or disabled variant, which the admin simulator still shows', async () => {
+    await createVariant({ name: 'Paused', key: 'paused', kind: 'mass', enabled: false });
+    const everything = await token(['personalization', 'functional', 'measurement', 'marketing'], { interests: ['outdoor'], ageGroup: 'adult' });
+    for (const consent of [undefined, 'garbage', everything]) {
+      const request = explain();
+      if (consent) request.set('X-Consent-Token', consent);
+      const response = await request.expect(200);
+      expect(response.body.data.skipped.map((skip: any) => skip.variant)).toEqual(expect.not.arrayContaining(['unpublished', 'paused']));
+      expect(JSON.stringify(response.body)).not.toMatch(/unpublished|paused/i);
+    }
+    const german = await explain(`${ARTICLE}/${baseId}?locale=de`).expect(200);
+    expect(JSON.stringify(german.body)).not.toMatch(/unpublished|paused/i);
+
+    const simulated = await http()
+      .post('/personalization/simulate')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ contentType: ARTICLE, documentIds: [baseId] })
+      .expect(200);
+    expect(simulated.body.data.entries[0].skipped).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ variant: 'unpublished', reason: 'draft' }),
+        expect.objectContaining({ variant: 'paused', reason: 'disabled' }),
+      ])
+    );
+  });
+
+  it('names a variant once it is enabled, and once it is published', async () => {
+    const variants = strapi.db.query('plugin::personalization.variant');
+    const paused = await variants.findOne({ where: { key: 'paused', baseDocumentId: baseId } });
+    await http()
+      .put(`/personalization/variants/${paused.documentId}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ enabled: true, startsAt: new Date(Date.now() + HOUR).toISOString() })
+      .expect(200);
+    const enabled = await explain().expect(200);
+    expect(enabled.body.data.skipped).toContainEqual({ variant: 'paused', kind: 'mass', reason: 'schedule' });
+    expect(JSON.stringify(enabled.body)).not.toContain('unpublished');
+
+    const draft = await variants.findOne({ where: { key: 'unpublished', baseDocumentId: baseId } });
+    await strapi.documents(ARTICLE).publish({ documentId: draft.variantDocumentId, locale: 'en' } as any);
+    const published = await explain().expect(200);
+    expect(published.body.data.served).toEqual({ variant: 'unpublished', kind: 'mass', reason: 'mass-match', decidedBy: null });
   });
 
   it('refuses unknown query parameters', async () => {

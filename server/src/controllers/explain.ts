@@ -1,12 +1,25 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
-import { labelOf, traceDecision } from '../core/decision';
+import { labelOf, traceDecision, type BaseVariants } from '../core/decision';
 import { buildRuleContext } from '../core/rules';
 import { VARIANT_OF, hasDraftAndPublish, localeFor } from '../enabled-types';
 import { answeringInputErrors, InputError } from '../errors';
 import { settings } from '../settings';
 import { CONSENT_HEADERS, type ConsentService } from '../services/consent';
 import type { VariantIndex } from '../services/variant-index';
+
+/**
+ * Variants the public API may name: enabled and published in some locale. Drafts and disabled
+ * variants are unpublished work; the decision still counts them exactly as delivery does (they are
+ * never served), they are only left out of `skipped`. The admin simulator shows them all.
+ */
+function publicVariantKeys(variants: BaseVariants | undefined): Set<string> {
+  const keys = new Set<string>();
+  for (const variant of [...(variants?.targeted ?? []), ...(variants?.mass ?? [])]) {
+    if (variant.enabled && variant.publishedLocales.size > 0) keys.add(variant.key);
+  }
+  return keys;
+}
 
 const querySchema = z.object({ locale: z.string().min(1).max(64).optional() }).strict();
 
@@ -58,13 +71,15 @@ const explain = ({ strapi }: { strapi: Core.Strapi }) => {
           locale: locale ?? undefined,
           attributes: consent.attributes,
         });
-        const trace = traceDecision(index.variantsOf(uid, documentId), {
+        const variants = index.variantsOf(uid, documentId);
+        const trace = traceDecision(variants, {
           locale: locale ?? '',
           now,
           purposes: consent.purposes,
           context,
           consentReason: consent.reason,
         });
+        const publicKeys = publicVariantKeys(variants);
         const order = settings(strapi).config.purposes.map((purpose) => purpose.key);
         return {
           data: {
@@ -72,7 +87,7 @@ const explain = ({ strapi }: { strapi: Core.Strapi }) => {
             documentId,
             locale,
             served: { ...labelOf(trace.decision), decidedBy: trace.decidedBy },
-            skipped: trace.skipped.map((skip) => ({
+            skipped: trace.skipped.filter((skip) => publicKeys.has(skip.key)).map((skip) => ({
               variant: skip.key,
               kind: skip.kind,
               reason: skip.reason,

@@ -187,7 +187,7 @@ describe('RBAC on the plugin admin API', () => {
     const manager = await userWith([
       ...plugin('read', 'variants.manage'),
       ...contentManager(ARTICLE, ARTICLE_FIELDS, ['read', 'update']),
-      ...contentManager(HOMEPAGE, HOMEPAGE_FIELDS, ['read', 'create', 'update']),
+      ...contentManager(HOMEPAGE, HOMEPAGE_FIELDS, ['read', 'create', 'update', 'delete']),
     ]);
     const before = await snapshot();
     const refused = await as(manager, http().post('/personalization/variants'))
@@ -207,12 +207,75 @@ describe('RBAC on the plugin admin API', () => {
   });
 
   it('lets a variant manager with Content Manager create rights create a variant', async () => {
-    const manager = await userWith([...plugin('read', 'variants.manage'), ...contentManager(ARTICLE, ARTICLE_FIELDS, ['read', 'create', 'update'])]);
+    const manager = await userWith([...plugin('read', 'variants.manage'), ...contentManager(ARTICLE, ARTICLE_FIELDS, ['read', 'create', 'update', 'delete'])]);
     const created = await as(manager, http().post('/personalization/variants'))
       .send({ contentType: ARTICLE, baseDocumentId: baseId, name: 'Winter', key: 'winter', kind: 'mass' })
       .expect(201);
     expect(await strapi.db.query(ARTICLE).count({ where: { documentId: created.body.data.variantDocumentId } })).toBe(1);
     await as(manager, http().delete(`/personalization/variants/${created.body.data.documentId}`)).expect(200);
+  });
+
+  it('refuses to change or order a variant to a variant manager who may not update entries of that type', async () => {
+    const manager = await userWith([...plugin('read', 'variants.manage'), ...contentManager(ARTICLE, ARTICLE_FIELDS, ['read', 'create', 'delete'])]);
+    const before = await snapshot();
+    const renamed = await as(manager, http().put(`/personalization/variants/${variant.documentId}`)).send({ name: 'Renamed' }).expect(403);
+    expect(renamed.body.error.message).toContain(`update ${ARTICLE}`);
+    await as(manager, http().put(`/personalization/variants/${variant.documentId}`)).send({ enabled: false }).expect(403);
+    await as(manager, http().put(`/personalization/variants/${ARTICLE}/${baseId}/order`)).send({ keys: [variant.key] }).expect(403);
+    expect(await snapshot()).toEqual(before);
+    expect((await strapi.db.query(VARIANT).findOne({ where: { documentId: variant.documentId } })).enabled).toBe(true);
+    // An unknown variant is still a 404, not a 403.
+    await as(manager, http().put('/personalization/variants/nope123')).send({ name: 'Renamed' }).expect(404);
+  });
+
+  it('refuses to delete a variant to a variant manager who may not delete entries of that type', async () => {
+    const manager = await userWith([...plugin('read', 'variants.manage'), ...contentManager(ARTICLE, ARTICLE_FIELDS, ['read', 'create', 'update'])]);
+    const record = await strapi.db.query(VARIANT).findOne({ where: { documentId: variant.documentId } });
+    const documentRows = await strapi.db.query(ARTICLE).count({ where: { documentId: record.variantDocumentId } });
+    expect(documentRows).toBeGreaterThan(0);
+    const before = await snapshot();
+
+    const refused = await as(manager, http().delete(`/personalization/variants/${variant.documentId}`)).expect(403);
+    expect(refused.body.error.message).toContain(`delete ${ARTICLE}`);
+    expect(await snapshot()).toEqual(before);
+    expect(await strapi.db.query(VARIANT).count({ where: { documentId: variant.documentId } })).toBe(1);
+    expect(await strapi.db.query(ARTICLE).count({ where: { documentId: record.variantDocumentId } })).toBe(documentRows);
+
+    // The same user may change it: update is the permission it holds.
+    await as(manager, http().put(`/personalization/variants/${variant.documentId}`)).send({ name: 'Outdoor lovers' }).expect(200);
+  });
+
+  it('lets a variant manager with Content Manager update and delete rights change and delete a variant', async () => {
+    const manager = await userWith([...plugin('read', 'variants.manage'), ...contentManager(ARTICLE, ARTICLE_FIELDS, ['read', 'create', 'update', 'delete'])]);
+    const created = await as(manager, http().post('/personalization/variants'))
+      .send({ contentType: ARTICLE, baseDocumentId: baseId, name: 'Spring', key: 'spring', kind: 'mass' })
+      .expect(201);
+    const updated = await as(manager, http().put(`/personalization/variants/${created.body.data.documentId}`)).send({ name: 'Early spring' }).expect(200);
+    expect(updated.body.data.name).toBe('Early spring');
+    await as(manager, http().put(`/personalization/variants/${ARTICLE}/${baseId}/order`)).send({ keys: ['spring', variant.key] }).expect(200);
+    await as(manager, http().delete(`/personalization/variants/${created.body.data.documentId}`)).expect(200);
+    expect(await strapi.db.query(VARIANT).count({ where: { documentId: created.body.data.documentId } })).toBe(0);
+    expect(await strapi.db.query(ARTICLE).count({ where: { documentId: created.body.data.variantDocumentId } })).toBe(0);
+  });
+
+  it('keeps the settings behind the Settings action: a reader gets the catalogue but not the settings', async () => {
+    const reader = await userWith([...plugin('read'), ...contentManager(ARTICLE, ARTICLE_FIELDS, ['read'])]);
+    await as(reader, http().get('/personalization/settings')).expect(403);
+    const catalogue = await as(reader, http().get('/personalization/catalogue')).expect(200);
+    expect(catalogue.body.data.purposes.map((purpose: { key: string }) => purpose.key)).toContain('personalization');
+    expect(catalogue.body.data.contentTypes.map((type: { uid: string }) => type.uid)).toContain(ARTICLE);
+    expect(catalogue.body.data).not.toHaveProperty('token');
+    expect(catalogue.body.data).not.toHaveProperty('policyVersion');
+
+    const administrator = await userWith(plugin('settings'));
+    const found = await as(administrator, http().get('/personalization/settings')).expect(200);
+    expect(found.body.data.token).toEqual(expect.objectContaining({ secretConfigured: expect.any(Boolean) }));
+    // Settings alone is not read: the editing tools stay closed.
+    await as(administrator, http().get('/personalization/catalogue')).expect(403);
+    await as(administrator, http().get(`/personalization/variants/${ARTICLE}/${baseId}`)).expect(403);
+
+    const route = pluginAdminRoutes().find((candidate) => candidate.method === 'GET' && candidate.path === '/personalization/settings');
+    expect(route?.actions).toEqual(['plugin::personalization.settings']);
   });
 
   it('lets a segment manager manage segments but not variants', async () => {

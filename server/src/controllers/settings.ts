@@ -26,39 +26,54 @@ export async function mainFieldOf(strapi: Core.Strapi, uid: string): Promise<str
   return text ?? 'documentId';
 }
 
-/** GET /settings: purposes, catalogue, enabled types, locales, time zone and token status. Never a secret. */
-const settingsController = ({ strapi }: { strapi: Core.Strapi }) => ({
-  async find(ctx: any) {
-    const { config, catalogue } = settings(strapi);
-    const contentTypes: EnabledContentType[] = [];
-    for (const uid of enabledTypes(strapi)) {
-      const contentType = (strapi.contentTypes as Record<string, any>)[uid];
-      contentTypes.push({
-        uid,
-        displayName: contentType.info?.displayName ?? uid,
-        kind: contentType.kind,
-        localized: isLocalized(contentType),
-        draftAndPublish: hasDraftAndPublish(contentType),
-        mainField: await mainFieldOf(strapi, uid),
-      });
-    }
-    const i18n = strapi.plugin('i18n');
-    const defaultLocale = i18n ? await i18n.service('locales').getDefaultLocale() : null;
-    const locales = i18n ? ((await i18n.service('locales').find()) as Array<{ code: string; name: string }>) : [];
+/**
+ * What an editor needs to write rules and run the simulator: purposes, catalogue, enabled types,
+ * locales and time zone. Behind `read`.
+ */
+async function catalogueOf(strapi: Core.Strapi) {
+  const { config, catalogue } = settings(strapi);
+  const contentTypes: EnabledContentType[] = [];
+  for (const uid of enabledTypes(strapi)) {
+    const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+    contentTypes.push({
+      uid,
+      displayName: contentType.info?.displayName ?? uid,
+      kind: contentType.kind,
+      localized: isLocalized(contentType),
+      draftAndPublish: hasDraftAndPublish(contentType),
+      mainField: await mainFieldOf(strapi, uid),
+    });
+  }
+  const i18n = strapi.plugin('i18n');
+  const defaultLocale = i18n ? await i18n.service('locales').getDefaultLocale() : null;
+  const locales = i18n ? ((await i18n.service('locales').find()) as Array<{ code: string; name: string }>) : [];
+  return {
+    purposes: config.purposes.map(({ key, title, description }) => ({ key, title, description })),
+    attributes: Object.entries(catalogue).map(([name, definition]) => ({
+      name,
+      type: definition.type,
+      source: definition.source,
+      purpose: definition.purpose ?? null,
+      description: definition.description ?? null,
+    })),
+    contentTypes,
+    locales: locales.map(({ code, name }) => ({ code, name, isDefault: code === defaultLocale })),
+    timeZone: config.timeZone,
+  };
+}
 
+const settingsController = ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** GET /catalogue (`read`). */
+  async catalogue(ctx: any) {
+    ctx.body = { data: await catalogueOf(strapi) };
+  },
+
+  /** GET /settings (`settings`): the catalogue, the policy version and token status. Never a secret. */
+  async find(ctx: any) {
+    const { config } = settings(strapi);
     ctx.body = {
       data: {
-        purposes: config.purposes.map(({ key, title, description }) => ({ key, title, description })),
-        attributes: Object.entries(catalogue).map(([name, definition]) => ({
-          name,
-          type: definition.type,
-          source: definition.source,
-          purpose: definition.purpose ?? null,
-          description: definition.description ?? null,
-        })),
-        contentTypes,
-        locales: locales.map(({ code, name }) => ({ code, name, isDefault: code === defaultLocale })),
-        timeZone: config.timeZone,
+        ...(await catalogueOf(strapi)),
         policyVersion: config.policyVersion,
         token: {
           secretConfigured: Boolean(config.tokenSecret),

@@ -3,13 +3,33 @@ import { answeringInputErrors } from '../errors';
 import { isPersonalizable } from '../enabled-types';
 import type { VariantsService } from '../services/variants';
 
+const VARIANT = 'plugin::personalization.variant';
+
+type EntryAction = 'create' | 'update' | 'delete';
+const DOING: Record<EntryAction, string> = { create: 'creating', update: 'changing', delete: 'deleting' };
+
 const variants = ({ strapi }: { strapi: Core.Strapi }) => {
   const service = () => strapi.plugin('personalization').service('variants') as VariantsService;
 
-  /** Creating a variant writes a new document, so it also needs Content Manager create rights on the type. */
-  function canCreateEntries(ctx: any, uid: string): boolean {
+  /**
+   * A variant is an entry of its type: creating one writes a document, updating or ordering one
+   * changes what the type's entries serve, deleting one deletes a document. Each needs the same
+   * Content Manager right on the type as the entry itself.
+   */
+  function mayEditEntries(ctx: any, action: EntryAction, uid: string): boolean {
     const ability = ctx.state.userAbility;
-    return Boolean(ability?.can('plugin::content-manager.explorer.create', uid));
+    return Boolean(ability?.can(`plugin::content-manager.explorer.${action}`, uid));
+  }
+
+  /** The type of an existing variant, or null so the service answers its 404. */
+  async function typeOfVariant(id: unknown): Promise<string | null> {
+    if (typeof id !== 'string') return null;
+    const record = await strapi.db.query(VARIANT).findOne({ select: ['contentType'], where: { documentId: id } });
+    return record?.contentType ?? null;
+  }
+
+  function refuse(ctx: any, action: EntryAction, uid: string) {
+    return ctx.forbidden(`${DOING[action]} a variant needs permission to ${action} ${uid} entries`);
   }
 
   return {
@@ -23,9 +43,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       const uid = ctx.request.body?.contentType;
       // Types that cannot have variants get the service's 400 naming contentType, not a 403.
       const personalizable = typeof uid === 'string' && isPersonalizable((strapi.contentTypes as Record<string, any>)[uid]);
-      if (personalizable && !canCreateEntries(ctx, uid)) {
-        return ctx.forbidden(`creating a variant needs permission to create ${uid} entries`);
-      }
+      if (personalizable && !mayEditEntries(ctx, 'create', uid)) return refuse(ctx, 'create', uid);
       await answeringInputErrors(ctx, async () => {
         ctx.status = 201;
         return { data: await service().create(ctx.request.body) };
@@ -33,18 +51,26 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async update(ctx: any) {
+      const uid = await typeOfVariant(ctx.params.id);
+      if (uid !== null && !mayEditEntries(ctx, 'update', uid)) return refuse(ctx, 'update', uid);
       await answeringInputErrors(ctx, async () => ({
         data: await service().update(ctx.params.id, ctx.request.body),
       }));
     },
 
     async reorder(ctx: any) {
+      const uid = ctx.params.contentType;
+      if (isPersonalizable((strapi.contentTypes as Record<string, any>)[uid]) && !mayEditEntries(ctx, 'update', uid)) {
+        return refuse(ctx, 'update', uid);
+      }
       await answeringInputErrors(ctx, async () => ({
         data: await service().reorder(ctx.params.contentType, ctx.params.baseDocumentId, ctx.request.body),
       }));
     },
 
     async remove(ctx: any) {
+      const uid = await typeOfVariant(ctx.params.id);
+      if (uid !== null && !mayEditEntries(ctx, 'delete', uid)) return refuse(ctx, 'delete', uid);
       await answeringInputErrors(ctx, async () => ({ data: await service().remove(ctx.params.id) }));
     },
   };

@@ -3,6 +3,7 @@ import { settings } from './settings';
 import { RBAC_ACTIONS } from './permissions';
 import type { CoherenceService } from './services/coherence';
 import type { ConsentService } from './services/consent';
+import type { ReconcileService } from './services/reconcile';
 import { schedulePurge } from './services/consent-records';
 import type { VariantIndex } from './services/variant-index';
 
@@ -20,7 +21,11 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await (plugin.service('coherence') as CoherenceService).start();
   await (plugin.service('consent') as ConsentService).initialize();
   await schedulePurge(strapi);
-  await (plugin.service('variant-index') as VariantIndex).refresh();
+  // Before the first index build: a record whose entry is no longer a variant is never served or acted on.
+  const reconciled = await (plugin.service('reconcile') as ReconcileService).run({ announce: false });
+  const index = plugin.service('variant-index') as VariantIndex;
+  // Other instances still running (a rolling restart) rebuild too when records were set aside.
+  await (reconciled.detachedNow.length > 0 ? index.rebuild() : index.refresh());
 };
 
 export default bootstrap;

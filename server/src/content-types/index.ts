@@ -2,10 +2,12 @@ import variant from './variant/schema.json';
 import segment from './segment/schema.json';
 import consentRecord from './consent-record/schema.json';
 import revocation from './revocation/schema.json';
+import detachedVariant from './detached-variant/schema.json';
 
 export default {
   variant: { schema: variant },
   segment: { schema: segment },
   'consent-record': { schema: consentRecord },
   revocation: { schema: revocation },
+  'detached-variant': { schema: detachedVariant },
 };

@@ -1,9 +1,10 @@
 import consent from './consent';
 import consentRecords from './consent-records';
 import explain from './explain';
+import reconcile from './reconcile';
 import segments from './segments';
 import settings from './settings';
 import simulator from './simulator';
 import variants from './variants';
 
-export default { consent, 'consent-records': consentRecords, explain, segments, settings, simulator, variants };
+export default { consent, 'consent-records': consentRecords, explain, reconcile, segments, settings, simulator, variants };

@@ -2,6 +2,7 @@ import coherence from './coherence';
 import consent from './consent';
 import consentRecords from './consent-records';
 import preview from './preview';
+import reconcile from './reconcile';
 import variantIndex from './variant-index';
 import segments from './segments';
 import variants from './variants';
@@ -11,6 +12,7 @@ export default {
   consent,
   'consent-records': consentRecords,
   preview,
+  reconcile,
   'variant-index': variantIndex,
   segments,
   variants,

@@ -145,8 +145,22 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
     return record;
   }
 
-  async function deleteVariantDocument(uid: string, documentId: string): Promise<void> {
+  /**
+   * Deletes the document only when each of its rows says it is a variant of this base: a stale
+   * record (services/reconcile.ts) may name what is now an ordinary entry, which is never deleted.
+   */
+  async function deleteVariantDocument(uid: string, record: Pick<VariantRecord, 'variantDocumentId' | 'baseDocumentId' | 'key'>): Promise<void> {
     const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+    const documentId = record.variantDocumentId;
+    const foreign = await strapi.db.query(uid as any).count({
+      where: { documentId, $or: [{ [VARIANT_OF]: null }, { [VARIANT_OF]: { $ne: record.baseDocumentId } }] },
+    });
+    if (foreign > 0) {
+      strapi.log.warn(
+        `[personalization] kept ${uid} entry ${documentId}: the record of variant "${record.key}" names it, but it is not a variant of ${record.baseDocumentId}`
+      );
+      return;
+    }
     const localized = isLocalized(contentType);
     await strapi.documents(uid as any).delete(internalWrite({ documentId, ...(localized ? { locale: '*' } : {}) }) as any);
   }
@@ -241,7 +255,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
     async remove(id: string): Promise<VariantRecord> {
       const record = await findRecord(id);
       await strapi.db.transaction(async () => {
-        await deleteVariantDocument(record.contentType, record.variantDocumentId);
+        await deleteVariantDocument(record.contentType, record);
         await records().delete({ where: { id: record.id } });
       });
       await index().rebuild();
@@ -258,7 +272,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
         // Outside the request: a base deleted through the content API, whose rules hide variant rows.
         await outsideRequest(strapi, async () => {
           const owned = await records().findMany({ where: { contentType: uid, baseDocumentId: documentId } });
-          for (const record of owned) await deleteVariantDocument(uid, record.variantDocumentId);
+          for (const record of owned) await deleteVariantDocument(uid, record);
           await records().deleteMany({
             where: { contentType: uid, $or: [{ baseDocumentId: documentId }, { variantDocumentId: documentId }] },
           });

@@ -1,9 +1,10 @@
 import consentRecords from './consent-records';
+import reconcile from './reconcile';
 import segments from './segments';
 import settings from './settings';
 import variants from './variants';
 
 export default {
   type: 'admin',
-  routes: [...variants, ...segments, ...consentRecords, ...settings],
+  routes: [...variants, ...segments, ...consentRecords, ...settings, ...reconcile],
 };

@@ -1,0 +1,280 @@
+import type { Core } from '@strapi/strapi';
+import { InputError } from '../errors';
+import { VARIANT_OF, enabledTypes } from '../enabled-types';
+import { outsideRequest } from '../internal';
+import {
+  staleReason,
+  unlinkedVariantDocuments,
+  type DocumentState,
+  type StaleReason,
+} from '../core/stale-variants';
+import type { VariantIndex, VariantRecord } from './variant-index';
+
+const VARIANT = 'plugin::personalization.variant';
+const DETACHED = 'plugin::personalization.detached-variant';
+/** Bound on the `IN (…)` lists sent to the database. */
+const CHUNK = 500;
+
+/** The settings of a variant record, kept on a detached record so it can be linked again. */
+const SETTINGS = ['name', 'key', 'kind', 'audience', 'segments', 'requiredPurposes', 'priority', 'startsAt', 'endsAt', 'enabled', 'locales'] as const;
+
+export interface DetachedVariant {
+  id: number;
+  documentId: string;
+  contentType: string;
+  baseDocumentId: string;
+  variantDocumentId: string;
+  key: string;
+  name: string | null;
+  reason: StaleReason;
+  detachedAt: string;
+  record: (Partial<VariantRecord> & { documentId?: string }) | null;
+}
+
+export interface UnlinkedDocument {
+  contentType: string;
+  documentId: string;
+}
+
+export interface ReconcileReport {
+  /** Records set aside, now and before, until they are linked again or dismissed. */
+  detached: DetachedVariant[];
+  /** Documents marked as variants that no record links: hidden from the content API. */
+  unlinkedDocuments: UnlinkedDocument[];
+}
+
+export interface ReconcileRun extends ReconcileReport {
+  /** Records this run set aside. */
+  detachedNow: DetachedVariant[];
+}
+
+/**
+ * Keeps the variant records true to the documents. On every start (and on demand) a record whose
+ * document is not a variant of its base any more is moved out of the variants table into the
+ * detached records: delivery, the admin and deletion never see it, so nothing is ever done to the
+ * ordinary entry it names. An editor can link it again or dismiss it.
+ */
+const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
+  const index = () => strapi.plugin('personalization').service('variant-index') as VariantIndex;
+
+  async function documentState(uid: string, linked: string[]): Promise<DocumentState> {
+    const query = strapi.db.query(uid as any);
+    const marked = (await query.findMany({
+      select: ['documentId', VARIANT_OF],
+      where: { [VARIANT_OF]: { $notNull: true } },
+    })) as Array<{ documentId: string; variantOf: string }>;
+    const variantOf = new Map<string, Set<string>>();
+    for (const row of marked) {
+      let marks = variantOf.get(row.documentId);
+      if (!marks) variantOf.set(row.documentId, (marks = new Set()));
+      marks.add(row[VARIANT_OF as 'variantOf']);
+    }
+    const existing = new Set<string>(variantOf.keys());
+    const unknown = [...new Set(linked.filter((documentId) => !existing.has(documentId)))];
+    for (let start = 0; start < unknown.length; start += CHUNK) {
+      const rows = (await query.findMany({
+        select: ['documentId'],
+        // States its own condition on variantOf: delivery's hiding leaves the query alone.
+        where: { documentId: { $in: unknown.slice(start, start + CHUNK) }, [VARIANT_OF]: null },
+      })) as Array<{ documentId: string }>;
+      rows.forEach((row) => existing.add(row.documentId));
+    }
+    return { existing, variantOf };
+  }
+
+  async function detach(record: VariantRecord, reason: StaleReason): Promise<DetachedVariant | null> {
+    return strapi.db.transaction(async () => {
+      // Another instance starting at the same time may have moved it already.
+      const removed = await strapi.db.query(VARIANT).delete({ where: { id: record.id } });
+      if (!removed) return null;
+      const kept: Record<string, unknown> = { documentId: record.documentId };
+      for (const field of SETTINGS) kept[field] = (record as any)[field] ?? null;
+      return strapi.db.query(DETACHED).create({
+        data: {
+          contentType: record.contentType,
+          baseDocumentId: record.baseDocumentId,
+          variantDocumentId: record.variantDocumentId,
+          key: record.key,
+          name: record.name,
+          reason,
+          detachedAt: new Date(),
+          record: kept,
+        },
+      }) as Promise<DetachedVariant>;
+    });
+  }
+
+  async function report(): Promise<ReconcileReport> {
+    return outsideRequest(strapi, async () => {
+      const detached = (await strapi.db.query(DETACHED).findMany({ orderBy: [{ id: 'asc' }] })) as DetachedVariant[];
+      const records = (await strapi.db.query(VARIANT).findMany({
+        select: ['contentType', 'baseDocumentId', 'variantDocumentId'],
+      })) as VariantRecord[];
+      const unlinkedDocuments: UnlinkedDocument[] = [];
+      for (const uid of enabledTypes(strapi)) {
+        const ofType = records.filter((record) => record.contentType === uid);
+        const documents = await documentState(uid, []);
+        for (const documentId of unlinkedVariantDocuments(ofType, documents)) unlinkedDocuments.push({ contentType: uid, documentId });
+      }
+      return { detached, unlinkedDocuments };
+    });
+  }
+
+  async function findDetached(id: string): Promise<DetachedVariant> {
+    const detached = (await strapi.db.query(DETACHED).findOne({ where: { documentId: id } })) as DetachedVariant | null;
+    if (!detached) throw new InputError('id', `no detached variant record "${id}"`, 404);
+    return detached;
+  }
+
+  /** Why `detached` cannot be linked again, or null. */
+  async function relinkRefusal(detached: DetachedVariant): Promise<string | null> {
+    const uid = detached.contentType;
+    if (!enabledTypes(strapi).includes(uid)) return `"${uid}" is not a content type with personalization enabled`;
+    const query = strapi.db.query(uid as any);
+    const rows = (await query.findMany({
+      select: ['documentId', VARIANT_OF],
+      where: { documentId: detached.variantDocumentId, [VARIANT_OF]: { $null: true } },
+    })) as Array<Record<string, unknown>>;
+    const marked = await query.count({ where: { documentId: detached.variantDocumentId, [VARIANT_OF]: { $notNull: true } } });
+    if (rows.length === 0 && marked === 0) return `the entry "${detached.variantDocumentId}" no longer exists`;
+    if (marked > 0) return `the entry "${detached.variantDocumentId}" is already a variant`;
+    const base = (await query.findOne({
+      select: ['documentId', VARIANT_OF],
+      where: { documentId: detached.baseDocumentId, [VARIANT_OF]: { $null: true } },
+    })) as Record<string, unknown> | null;
+    if (!base) return `the base entry "${detached.baseDocumentId}" does not exist or is a variant`;
+    const records = strapi.db.query(VARIANT);
+    if (await records.count({ where: { contentType: uid, baseDocumentId: detached.variantDocumentId } })) {
+      return `the entry "${detached.variantDocumentId}" has variants of its own`;
+    }
+    if (await records.count({ where: { contentType: uid, baseDocumentId: detached.baseDocumentId, key: detached.key } })) {
+      return `the key "${detached.key}" is used by another variant of the base entry`;
+    }
+    return null;
+  }
+
+  async function relinkOne(detached: DetachedVariant): Promise<VariantRecord> {
+    const refusal = await relinkRefusal(detached);
+    if (refusal) throw new InputError('id', refusal, 409);
+    const kept = detached.record ?? {};
+    const data: Record<string, unknown> = {
+      contentType: detached.contentType,
+      baseDocumentId: detached.baseDocumentId,
+      variantDocumentId: detached.variantDocumentId,
+      name: kept.name ?? detached.name ?? detached.key,
+      key: detached.key,
+      kind: kept.kind ?? 'targeted',
+      audience: kept.audience ?? null,
+      segments: kept.segments ?? [],
+      requiredPurposes: kept.requiredPurposes ?? [],
+      priority: kept.priority ?? 0,
+      startsAt: kept.startsAt ?? null,
+      endsAt: kept.endsAt ?? null,
+      enabled: kept.enabled ?? true,
+      locales: kept.locales ?? null,
+    };
+    if (kept.documentId && !(await strapi.db.query(VARIANT).count({ where: { documentId: kept.documentId } }))) {
+      data.documentId = kept.documentId;
+    }
+    return strapi.db.transaction(async () => {
+      await strapi.db
+        .query(detached.contentType as any)
+        .updateMany({ where: { documentId: detached.variantDocumentId }, data: { [VARIANT_OF]: detached.baseDocumentId } });
+      const record = (await strapi.db.query(VARIANT).create({ data })) as VariantRecord;
+      await strapi.db.query(DETACHED).delete({ where: { id: detached.id } });
+      return record;
+    });
+  }
+
+  return {
+    /**
+     * Moves every stale record aside and logs each one. `announce` tells the other instances to
+     * rebuild their index when something moved (not needed at boot, which builds its own next).
+     */
+    async run({ announce = true }: { announce?: boolean } = {}): Promise<ReconcileRun> {
+      const detachedNow = await outsideRequest(strapi, async () => {
+        const enabled = new Set(enabledTypes(strapi));
+        const records = (await strapi.db.query(VARIANT).findMany({ orderBy: [{ id: 'asc' }] })) as VariantRecord[];
+        const moved: DetachedVariant[] = [];
+        for (const uid of new Set(records.map((record) => record.contentType))) {
+          const ofType = records.filter((record) => record.contentType === uid);
+          const documents = enabled.has(uid) ? await documentState(uid, ofType.map((record) => record.variantDocumentId)) : undefined;
+          for (const record of ofType) {
+            const reason = staleReason(record, enabled, documents);
+            if (!reason) continue;
+            const detached = await detach(record, reason);
+            if (detached) moved.push(detached);
+          }
+        }
+        return moved;
+      });
+      for (const detached of detachedNow) {
+        strapi.log.warn(
+          `[personalization] variant record "${detached.key}" (${detached.contentType}, base ${detached.baseDocumentId}) ` +
+            `set aside: its entry ${detached.variantDocumentId} is not a variant any more (${detached.reason}). ` +
+            'The entry was left as it is; GET /personalization/reconcile lists it, POST …/detached/:id/relink links it again.'
+        );
+      }
+      const current = await report();
+      if (current.unlinkedDocuments.length > 0) {
+        strapi.log.warn(
+          `[personalization] ${current.unlinkedDocuments.length} entr${current.unlinkedDocuments.length === 1 ? 'y is' : 'ies are'} ` +
+            'marked as variants but linked by no variant record, so the content API hides them; ' +
+            'GET /personalization/reconcile lists them, POST …/unlinked/:contentType/:documentId/release makes one an ordinary entry.'
+        );
+      }
+      if (detachedNow.length > 0 && announce) await index().rebuild();
+      return { ...current, detachedNow };
+    },
+
+    report,
+
+    /** Links a detached record's entry to its base again: the entry becomes a hidden variant. */
+    async relink(id: string): Promise<VariantRecord> {
+      const record = await outsideRequest(strapi, async () => relinkOne(await findDetached(id)));
+      await index().rebuild();
+      return record;
+    },
+
+    /** Links every detached record that can be, and says why the others cannot. */
+    async relinkAll(): Promise<{ relinked: VariantRecord[]; refused: Array<{ id: string; key: string; reason: string }> }> {
+      const result = await outsideRequest(strapi, async () => {
+        const relinked: VariantRecord[] = [];
+        const refused: Array<{ id: string; key: string; reason: string }> = [];
+        for (const detached of (await strapi.db.query(DETACHED).findMany({ orderBy: [{ id: 'asc' }] })) as DetachedVariant[]) {
+          const refusal = await relinkRefusal(detached);
+          if (refusal) refused.push({ id: detached.documentId, key: detached.key, reason: refusal });
+          else relinked.push(await relinkOne(detached));
+        }
+        return { relinked, refused };
+      });
+      if (result.relinked.length > 0) await index().rebuild();
+      return result;
+    },
+
+    /** Forgets a detached record; its entry stays an ordinary entry. */
+    async dismiss(id: string): Promise<DetachedVariant> {
+      return outsideRequest(strapi, async () => {
+        const detached = await findDetached(id);
+        await strapi.db.query(DETACHED).delete({ where: { id: detached.id } });
+        return detached;
+      });
+    },
+
+    /** Makes an entry that is marked as a variant but linked by no record an ordinary entry again. */
+    async release(uid: string, documentId: string): Promise<UnlinkedDocument> {
+      await outsideRequest(strapi, async () => {
+        const unlinked = (await report()).unlinkedDocuments.some(
+          (entry) => entry.contentType === uid && entry.documentId === documentId
+        );
+        if (!unlinked) throw new InputError('documentId', `"${documentId}" is not an unlinked variant entry of ${uid}`, 404);
+        await strapi.db.query(uid as any).updateMany({ where: { documentId }, data: { [VARIANT_OF]: null } });
+      });
+      await index().rebuild();
+      return { contentType: uid, documentId };
+    },
+  };
+};
+
+export type ReconcileService = ReturnType<typeof reconcile>;
+export default reconcile;

@@ -95,11 +95,11 @@ export function relatedEntries(strapi: Core.Strapi, enabled: ReadonlySet<string>
   };
 
   function collect(schema: Record<string, Model>, uid: string, entry: Row, populate: unknown, locale: string | null, groups: Map<unknown, Group>): void {
-    if (populate === null || typeof populate !== 'object' || Array.isArray(populate)) return;
     const model = schema[uid];
-    if (!model) return;
+    const paths = model && asObject(populate, model);
+    if (!paths) return;
     const here = entry.locale ?? locale;
-    for (const [name, value] of Object.entries(populate as Record<string, PopulateOptions | true>)) {
+    for (const [name, value] of Object.entries(paths)) {
       const attribute = model.attributes[name];
       const held = entry[name];
       if (!attribute || held === null || typeof held !== 'object') continue;
@@ -123,6 +123,30 @@ export function relatedEntries(strapi: Core.Strapi, enabled: ReadonlySet<string>
       }
     }
   }
+}
+
+/** The database layer's populate forms (`true`, `['a', 'b.c']`, `{ a: … }`) as one object form. */
+function asObject(populate: unknown, model: Model): Record<string, PopulateOptions | true> | null {
+  if (populate === true) {
+    return Object.fromEntries(Object.keys(model.attributes).filter((name) => targetsOf(model.attributes[name]).length > 0).map((name) => [name, true]));
+  }
+  if (Array.isArray(populate)) {
+    const object: Record<string, PopulateOptions | true> = {};
+    for (const path of populate) {
+      if (typeof path !== 'string') continue;
+      const [name, ...rest] = path.split('.');
+      if (rest.length === 0) {
+        object[name] ??= true;
+        continue;
+      }
+      const current = object[name];
+      const options: PopulateOptions = current === true || current === undefined ? {} : current;
+      options.populate = [...(Array.isArray(options.populate) ? options.populate : []), rest.join('.')];
+      object[name] = options;
+    }
+    return object;
+  }
+  return populate !== null && typeof populate === 'object' ? (populate as Record<string, PopulateOptions | true>) : null;
 }
 
 function addToGroup(groups: Map<unknown, Group>, uid: string, options: PopulateOptions, held: Row | Row[], holder: Row, name: string, locale: string | null): void {

@@ -100,7 +100,7 @@ describe('rule builder: JSON Logic → builder → JSON Logic', () => {
 
   it('is the identity on every rule the builder can produce', () => {
     const attribute = fc.constantFrom(...CATALOGUE);
-    const valueOf = (type: CatalogueAttribute['type']) =>
+    const valueOf = (type: CatalogueAttribute['type']): fc.Arbitrary<number | boolean | string> =>
       type === 'number'
         ? fc.integer({ min: -5, max: 100 })
         : type === 'boolean'

@@ -5,6 +5,7 @@ import reconcile from './reconcile';
 import segments from './segments';
 import settings from './settings';
 import simulator from './simulator';
+import transfer from './transfer';
 import variants from './variants';
 
-export default { consent, 'consent-records': consentRecords, explain, reconcile, segments, settings, simulator, variants };
+export default { consent, 'consent-records': consentRecords, explain, reconcile, segments, settings, simulator, transfer, variants };

@@ -5,6 +5,7 @@ import preview from './preview';
 import reconcile from './reconcile';
 import variantIndex from './variant-index';
 import segments from './segments';
+import transfer from './transfer';
 import variants from './variants';
 
 export default {
@@ -15,5 +16,6 @@ export default {
   reconcile,
   'variant-index': variantIndex,
   segments,
+  transfer,
   variants,
 };

@@ -15,8 +15,11 @@ const DETACHED = 'plugin::personalization.detached-variant';
 /** Bound on the `IN (…)` lists sent to the database. */
 const CHUNK = 500;
 
-/** The settings of a variant record, kept on a detached record so it can be linked again. */
-const SETTINGS = ['name', 'key', 'kind', 'audience', 'segments', 'requiredPurposes', 'priority', 'startsAt', 'endsAt', 'enabled', 'locales'] as const;
+/** What a detached record keeps of the variant record, so that linking it again restores it as it was. */
+const KEPT = [
+  'name', 'key', 'kind', 'audience', 'segments', 'requiredPurposes', 'priority', 'startsAt', 'endsAt', 'enabled', 'locales',
+  'createdAt', 'updatedAt', 'publishedAt',
+] as const;
 
 export interface DetachedVariant {
   id: number;
@@ -28,7 +31,7 @@ export interface DetachedVariant {
   name: string | null;
   reason: StaleReason;
   detachedAt: string;
-  record: (Partial<VariantRecord> & { documentId?: string }) | null;
+  record: (Partial<VariantRecord> & { documentId?: string; createdAt?: string; updatedAt?: string; publishedAt?: string }) | null;
 }
 
 export interface UnlinkedDocument {
@@ -88,7 +91,7 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
       const removed = await strapi.db.query(VARIANT).delete({ where: { id: record.id } });
       if (!removed) return null;
       const kept: Record<string, unknown> = { documentId: record.documentId };
-      for (const field of SETTINGS) kept[field] = (record as any)[field] ?? null;
+      for (const field of KEPT) kept[field] = (record as any)[field] ?? null;
       return strapi.db.query(DETACHED).create({
         data: {
           contentType: record.contentType,
@@ -173,6 +176,7 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
       enabled: kept.enabled ?? true,
       locales: kept.locales ?? null,
     };
+    for (const field of ['createdAt', 'updatedAt', 'publishedAt'] as const) if (kept[field]) data[field] = kept[field];
     if (kept.documentId && !(await strapi.db.query(VARIANT).count({ where: { documentId: kept.documentId } }))) {
       data.documentId = kept.documentId;
     }

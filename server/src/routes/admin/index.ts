@@ -2,9 +2,10 @@ import consentRecords from './consent-records';
 import reconcile from './reconcile';
 import segments from './segments';
 import settings from './settings';
+import transfer from './transfer';
 import variants from './variants';
 
 export default {
   type: 'admin',
-  routes: [...variants, ...segments, ...consentRecords, ...settings, ...reconcile],
+  routes: [...variants, ...segments, ...consentRecords, ...settings, ...reconcile, ...transfer],
 };

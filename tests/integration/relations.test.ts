@@ -317,6 +317,70 @@ describe('related entries on the content API', () => {
     });
   });
 
+  describe('X-Personalization-Key is a cache key', () => {
+    const pages = [
+      `/api/articles/${'TRAILS'}`,
+      '/api/homepage?populate=featured',
+      '/api/authors?populate[articles]=true',
+      '/api/homepage?populate[sections][on][blocks.featured-articles][populate]=articles',
+    ];
+
+    it('gives equal keys only to identical bodies, nested labels included', async () => {
+      const headerSets: Array<Record<string, string>> = [
+        {},
+        { 'X-Consent-Token': 'garbage' },
+        { 'X-Consent-Token': outdoorToken },
+        { 'X-Consent-Token': await token(['personalization'], { interests: ['city'] }) },
+        { 'X-Consent-Token': await token(['measurement']) },
+        { 'Sec-GPC': '1' },
+      ];
+      for (const page of pages) {
+        const bodies = new Map<string, string>();
+        for (const headers of headerSets) {
+          const response = await get(page.replace('TRAILS', trailsId), headers).expect(200);
+          const key = response.headers['x-personalization-key'];
+          const body = JSON.stringify(response.body);
+          if (bodies.has(key)) expect({ page, headers, body }).toEqual({ page, headers, body: bodies.get(key) });
+          bodies.set(key, body);
+        }
+      }
+    });
+
+    it('tells a visitor without a token from one with a malformed token when only targeted variants are live', async () => {
+      await strapi.db.query('plugin::personalization.variant').update({ where: { documentId: winter.documentId }, data: { enabled: false } });
+      await strapi.plugin('personalization').service('variant-index').rebuild();
+      try {
+        const none = await get('/api/homepage?populate=featured').expect(200);
+        const malformed = await get('/api/homepage?populate=featured', { 'X-Consent-Token': 'garbage' }).expect(200);
+        expect(none.body.data.featured.personalization.reason).toBe('no-token');
+        expect(malformed.body.data.featured.personalization.reason).toBe('token-malformed');
+        expect(none.headers['x-personalization-key']).not.toBe(malformed.headers['x-personalization-key']);
+      } finally {
+        await strapi.db.query('plugin::personalization.variant').update({ where: { documentId: winter.documentId }, data: { enabled: true } });
+        await strapi.plugin('personalization').service('variant-index').rebuild();
+      }
+    });
+
+    it('never lets a shared cache store a mass variant that requires a purpose', async () => {
+      await strapi.db.query('plugin::personalization.variant').update({
+        where: { documentId: winter.documentId },
+        data: { requiredPurposes: ['measurement'] },
+      });
+      await strapi.plugin('personalization').service('variant-index').rebuild();
+      try {
+        const anonymous = await get('/api/homepage?populate=featured').expect(200);
+        expect(anonymous.body.data.featured.title).toBe('Five trails for a long weekend');
+        expect(anonymous.headers['cache-control'] ?? '').not.toMatch(/private/);
+        const measured = await get('/api/homepage?populate=featured', { 'X-Consent-Token': await token(['measurement']) }).expect(200);
+        expect(measured.body.data.featured.title).toBe('Winter campaign');
+        expect(measured.headers['cache-control']).toBe('private, no-store');
+      } finally {
+        await strapi.db.query('plugin::personalization.variant').update({ where: { documentId: winter.documentId }, data: { requiredPurposes: [] } });
+        await strapi.plugin('personalization').service('variant-index').rebuild();
+      }
+    });
+  });
+
   describe('content-API writes cannot touch variants or end the process', () => {
     const withToken = (call: request.Test) => call.set('Authorization', `Bearer ${fullAccess}`);
 

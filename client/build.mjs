@@ -3,7 +3,7 @@
  * prints its size minified and gzipped. Fails above the budget.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -19,7 +19,6 @@ await build({ ...common, format: 'esm', platform: 'neutral', outfile: join(OUT, 
 await build({ ...common, format: 'cjs', platform: 'neutral', outfile: join(OUT, 'index.js') });
 
 execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'client/tsconfig.json')], { stdio: 'inherit' });
-copyFileSync(join(OUT, 'index.d.ts'), join(OUT, 'index.d.mts'));
 
 // What a browser downloads after a bundler minifies and the server compresses it.
 const minified = await build({ ...common, format: 'esm', minify: true, write: false });

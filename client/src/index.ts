@@ -262,9 +262,6 @@ export function createClient(options: ClientOptions = {}) {
       const locale = query.locale ? `?locale=${encodeURIComponent(query.locale)}` : '';
       return call<Explanation>(`/explain/${encodeURIComponent(contentType)}/${encodeURIComponent(documentId)}${locale}`);
     },
-
-    /** Counts a conversion for experiments the visitor is enrolled in (needs their measurement consent). */
-    track: (goal: string) => call<{ counted: boolean; reason: string }>('/events', json('POST', { type: 'conversion', goal })),
   };
 }
 

@@ -151,18 +151,6 @@ describe('the client in a browser', () => {
     expect(await personalization.purposes()).toEqual([{ key: 'personalization', attributes: [] }]);
     expect(server.sent[0].url).toBe(`${BASE}/api/personalization/purposes`);
   });
-
-  it('counts a conversion with the consent headers', async () => {
-    const server = fakeServer(() => ({ status: 202, body: { data: { counted: true, reason: 'counted' } } }));
-    const personalization = createClient({ baseUrl: BASE, fetch: server.fetch, storage: memoryStorage('t') });
-    expect(await personalization.track('signup')).toEqual({ counted: true, reason: 'counted' });
-    expect(server.sent[0]).toMatchObject({
-      method: 'POST',
-      url: `${BASE}/api/personalization/events`,
-      body: { type: 'conversion', goal: 'signup' },
-    });
-    expect(server.sent[0].headers['x-consent-token']).toBe('t');
-  });
 });
 
 describe('token storage', () => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { adminToken, grantPublic, startStrapi, stopStrapi } from '../helpers/strapi';
+import { adminToken, countQueries, grantPublic, startStrapi, stopStrapi } from '../helpers/strapi';
 
 const ARTICLE = 'api::article.article';
 const AUTHOR = 'api::author.author';
@@ -314,6 +314,40 @@ describe('related entries on the content API', () => {
         .set('Authorization', `Bearer ${admin}`)
         .expect(200);
       expect(own.body.results.map((entry: any) => entry.name)).toEqual(['Bob']);
+    });
+  });
+
+  describe('what related entries cost', () => {
+    const setEnabled = async (documentId: string, enabled: boolean) => {
+      await strapi.db.query('plugin::personalization.variant').update({ where: { documentId }, data: { enabled } });
+      await strapi.plugin('personalization').service('variant-index').rebuild();
+    };
+
+    it('costs no query when nothing is served, and one per content type served, once per change', async () => {
+      const page = '/api/homepage?populate[featured]=true&populate[highlights]=true&populate[sections][on][blocks.featured-articles][populate]=articles';
+      const warm = await token(['personalization'], { interests: ['city'] });
+      await get(page, { 'X-Consent-Token': warm }).expect(200);
+      await setEnabled(outdoor.documentId, false);
+      await setEnabled(winter.documentId, false);
+      try {
+        const noneLive = await countQueries(strapi, () => get(page).expect(200));
+        await setEnabled(outdoor.documentId, true);
+        // Variants live, none served to this visitor.
+        const noneServed = await countQueries(strapi, () => get(page, { 'X-Consent-Token': warm }).expect(200));
+        expect(noneServed.result.body.data.featured.personalization.reason).toBe('rule-false');
+        expect(noneServed.queries).toBe(noneLive.queries);
+        // The same article served in three places of the page: one read of its variant row.
+        const first = await countQueries(strapi, () => get(page, { 'X-Consent-Token': outdoorToken }).expect(200));
+        expect(first.result.body.data.featured.personalization.kind).toBe('targeted');
+        expect(first.result.body.data.sections[0].articles[0].personalization.kind).toBe('targeted');
+        expect(first.queries).toBe(noneLive.queries + 1);
+        const again = await countQueries(strapi, () => get(page, { 'X-Consent-Token': outdoorToken }).expect(200));
+        expect(again.queries).toBe(noneLive.queries);
+        expect(again.result.body).toEqual(first.result.body);
+      } finally {
+        await setEnabled(outdoor.documentId, true);
+        await setEnabled(winter.documentId, true);
+      }
     });
   });
 

@@ -39,17 +39,18 @@ const QUICK = {
  * the fixed order plain 1, plugin 1, plain 2, plugin 2, … (so plain and plugin requests always
  * follow one of the other side). Each app serves one request at a time, so its throughput is 1 /
  * its mean response time; the ratio is plain mean / plugin mean over all processes of a side. How
- * far each process sits from its side's mean shows the noise floor.
+ * far each process sits from its side's mean shows the noise floor. `options` measure another route
+ * the same way (section e).
  */
-async function throughputSection(plains, plugins, settings, log) {
+async function throughputSection(plains, plugins, settings, log, { path = LIST, headers = {}, route = `GET ${LIST} (25 of ${ENTRIES} entries, no token)`, tag = 'a' } = {}) {
   const { requests, warmup, connections } = settings;
   const apps = plains.flatMap((plain, index) => [plain, plugins[index]]);
   for (let elapsed = 0; elapsed < warmup; elapsed += 1) {
-    for (const app of apps) await load({ port: app.port, path: LIST, seconds: 1, connections });
+    for (const app of apps) await load({ port: app.port, path, headers, seconds: 1, connections });
   }
-  log(`  a. warmed ${warmup} s per process; ${requests} interleaved requests per process…`);
+  log(`  ${tag}. warmed ${warmup} s per process; ${requests} interleaved requests per process…`);
   const cpuBefore = await Promise.all(apps.map((app) => app.call('cpuUsage')));
-  const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path: LIST })), rounds: requests });
+  const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path, headers })), rounds: requests });
   const cpuAfter = await Promise.all(apps.map((app) => app.call('cpuUsage')));
   const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const meanOf = (group) => mean(group.flatMap((app) => times[apps.indexOf(app)]));
@@ -65,7 +66,7 @@ async function throughputSection(plains, plugins, settings, log) {
   // Each process's throughput against its side's: identical code, so only noise sets these apart.
   const spread = (group) => group.map((app) => round(meanOf(group) / meanOf([app]), 3));
   return {
-    route: `GET ${LIST} (25 of ${ENTRIES} entries, no token)`,
+    route,
     database: 'sqlite',
     settings,
     processes: { plain: plains.length, plugin: plugins.length },
@@ -91,11 +92,14 @@ async function throughputSection(plains, plugins, settings, log) {
  * Strapi for reference, so a slow second of the machine falls on every cell alike; crossing over
  * cancels what one process runs faster than another of the same code for its whole life. A
  * level's ratio is the median over rounds of the geometric mean of its two phases' p50 / the 0 p50.
+ * `options` measure another route the same way (section e: `path`, `levels`, `route`, `tag`, and the
+ * `relation` whose entries count as served).
  */
-async function latencySection(database, plain, pair, token, settings, log) {
+async function latencySection(database, plain, pair, token, settings, log, options = {}) {
+  const { path = LIST, levels: variantLevels = LEVELS, route = `GET ${LIST} (25 of ${ENTRIES} entries)`, tag = 'b', relation = null } = options;
   const { rounds, requests, warmup } = settings;
   const modes = { 'no token': {}, token: { [TOKEN_HEADER]: token } };
-  const others = LEVELS.filter((level) => level !== 0);
+  const others = variantLevels.filter((level) => level !== 0);
   const levelOf = new Map(pair.map((app) => [app, null]));
   const switches = [];
   const setLevel = async (app, level) => {
@@ -103,8 +107,10 @@ async function latencySection(database, plain, pair, token, settings, log) {
     switches.push((await app.call('setVariants', { variants: level })).ms);
     levelOf.set(app, level);
   };
-  const p50s = new Map(LEVELS.map((level) => [level, { 'no token': [], token: [] }]));
+  const p50s = new Map(variantLevels.map((level) => [level, { 'no token': [], token: [] }]));
   const ratios = new Map(others.map((level) => [level, { 'no token': [], token: [], cpu: [] }]));
+  // Each round's two crossed phases, apart: how far they disagree is the noise floor of that round's ratio.
+  const phaseRatios = new Map(others.map((level) => [level, { 'no token': [], token: [] }]));
   const plainRatios = [];
   const plainP50s = [];
   const probes = new Map();
@@ -121,9 +127,9 @@ async function latencySection(database, plain, pair, token, settings, log) {
         if (plain) cells.push({ app: plain, level: 'plain', mode: 'no token', headers: {} });
         for (const cell of cells) {
           const key = `${cell.level} ${cell.mode}`;
-          if (!probes.has(key)) probes.set(key, await cell.app.call('probe', { path: LIST, headers: cell.headers }));
+          if (!probes.has(key)) probes.set(key, await cell.app.call('probe', { path, headers: cell.headers, relation }));
         }
-        const targets = cells.map((cell) => ({ port: cell.app.port, path: LIST, headers: cell.headers }));
+        const targets = cells.map((cell) => ({ port: cell.app.port, path, headers: cell.headers }));
         await interleaved({ targets, rounds: warmup });
         const cpuBefore = await Promise.all(pair.map((app) => app.call('cpuUsage')));
         const times = await interleaved({ targets, rounds: requests });
@@ -134,7 +140,9 @@ async function latencySection(database, plain, pair, token, settings, log) {
       }
       const geometric = (values) => Math.sqrt(values[0] * values[1]);
       for (const mode of Object.keys(modes)) {
-        ratios.get(level)[mode].push(geometric(phases.map((phase) => phase.p50(level, mode) / phase.p50(0, mode))));
+        const crossed = phases.map((phase) => phase.p50(level, mode) / phase.p50(0, mode));
+        ratios.get(level)[mode].push(geometric(crossed));
+        phaseRatios.get(level)[mode].push(crossed.map((value) => round(value, 3)));
         for (const phase of phases) {
           p50s.get(level)[mode].push(phase.p50(level, mode));
           p50s.get(0)[mode].push(phase.p50(0, mode));
@@ -148,31 +156,34 @@ async function latencySection(database, plain, pair, token, settings, log) {
         }
       }
     }
-    log(`  b. ${database}: round ${round_ + 1}/${rounds} done`);
+    log(`  ${tag}. ${database}: round ${round_ + 1}/${rounds} done`);
   }
 
   const cell = (level, mode) => {
     const probe = probes.get(`${level} ${mode}`);
+    // On a populated route, what is served is counted among the related entries.
+    const counted = relation ? probe.related : probe;
     return {
       p50Ms: round(median(p50s.get(level)[mode]), 3),
       ratioVs0: level === 0 ? 1 : round(median(ratios.get(level)[mode]), 3),
       roundRatios: level === 0 ? [] : ratios.get(level)[mode].map((value) => round(value, 3)),
-      servedOnPage: probe.kinds.targeted ?? 0,
-      entriesOnPage: probe.entries,
+      phaseRatios: level === 0 ? [] : phaseRatios.get(level)[mode],
+      servedOnPage: counted.kinds.targeted ?? 0,
+      entriesOnPage: counted.entries,
       total: probe.total,
     };
   };
-  const levels = LEVELS.map((level) => ({
+  const levels = variantLevels.map((level) => ({
     variants: level,
     'no token': cell(level, 'no token'),
     token: cell(level, 'token'),
     cpuRatioVs0: level === 0 ? 1 : round(median(ratios.get(level).cpu), 3),
   }));
-  const top = levels.find((row) => row.variants === 5000);
+  const top = levels.at(-1);
   const topRatios = { 'no token': top['no token'].ratioVs0, token: top.token.ratioVs0 };
   return {
     database,
-    route: `GET ${LIST} (25 of ${ENTRIES} entries)`,
+    route,
     settings,
     processes: pair.length,
     levelSwitchMs: round(median(switches), 0),
@@ -277,13 +288,13 @@ async function run({ quick = false, sections = new Set(['a', 'b', 'c']), databas
   return result;
 }
 
-module.exports = { run, LEVELS, ENTRIES };
+module.exports = { run, LEVELS, ENTRIES, TOKEN_HEADER, throughputSection, latencySection, queryRow };
 
 if (require.main === module) {
   const { parseArgs, printDelivery } = require('./run');
   const options = parseArgs(process.argv.slice(2));
   cleanupOnSignals();
-  run({ ...options, sections: new Set([...options.sections].filter((s) => s !== 'd')) }).then(
+  run({ ...options, sections: new Set([...options.sections].filter((s) => ['a', 'b', 'c'].includes(s))) }).then(
     (result) => console.log(printDelivery(result)),
     (error) => {
       console.error(error);

@@ -3,9 +3,11 @@
  * `npm run bench`: every performance target of PRODUCT.md in one run, side by side.
  *  a–c  delivery over real HTTP (bench/delivery.js): plain vs plugin throughput, list latency
  *       by number of variants on SQLite and PostgreSQL, SQL statements per request kind;
- *  d    micro-benchmarks: bench/consent.js and bench/rules.js (when present).
+ *  d    micro-benchmarks: bench/consent.js and bench/rules.js (when present);
+ *  e    related entries (bench/related.js): a homepage reaching 20 articles through a relation,
+ *       5,000 live variants vs 0 on SQLite and PostgreSQL, plain vs plugin throughput and SQL.
  * Prints one table per section and writes bench/results/latest.json.
- * Usage: node bench/run.js [--quick] [--sections=a,b,c,d] [--db=sqlite,postgres]
+ * Usage: node bench/run.js [--quick] [--sections=a,b,c,d,e] [--db=sqlite,postgres]
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -17,12 +19,12 @@ const { round } = require('./lib/stats');
 const RESULTS = path.join(__dirname, 'results', 'latest.json');
 
 function parseArgs(argv) {
-  const options = { quick: false, sections: new Set(['a', 'b', 'c', 'd']), databases: ['sqlite', 'postgres'] };
+  const options = { quick: false, sections: new Set(['a', 'b', 'c', 'd', 'e']), databases: ['sqlite', 'postgres'] };
   for (const arg of argv) {
     if (arg === '--quick') options.quick = true;
     else if (arg.startsWith('--sections=')) options.sections = new Set(arg.slice(11).split(',').map((s) => s.trim()));
     else if (arg.startsWith('--db=')) options.databases = arg.slice(5).split(',').map((s) => s.trim());
-    else throw new Error(`unknown argument ${arg}; use --quick, --sections=a,b,c,d, --db=sqlite,postgres`);
+    else throw new Error(`unknown argument ${arg}; use --quick, --sections=a,b,c,d,e, --db=sqlite,postgres`);
   }
   return options;
 }
@@ -99,6 +101,83 @@ function printDelivery(delivery) {
   }
   for (const [database, result] of Object.entries(delivery.databases)) {
     if (result?.skipped) out.push(`\n${database}: skipped — ${result.skipped}`);
+  }
+  return out.join('\n');
+}
+
+/** `1.02/0.98, …`: a round's ratio in each crossed phase; identical code would give 1/1. */
+const phasePairs = (cell) => cell.phaseRatios.map((pair) => pair.join('/')).join(', ');
+
+function printRelated(related) {
+  const out = [];
+  const fixed = (value) => value.toFixed(3);
+  const sqlite = related.databases.sqlite;
+  if (sqlite?.throughput) {
+    const a = sqlite.throughput;
+    const s = a.settings;
+    out.push(
+      `\ne. Related entries: plain Strapi vs plugin installed, nothing served — ${a.route}, SQLite,`,
+      `   ${a.processes.plain} processes each, warmed ${s.warmup} s each (autocannon, ${s.connections} connections), then ${s.requests} single requests`,
+      '   per process interleaved plain 1, plugin 1, plain 2, plugin 2, …; throughput of one request at a time = 1 / mean response time',
+      table(
+        ['app', 'mean ms', 'req/s', 'server CPU ms/req'],
+        [
+          ['plain Strapi (plugin disabled)', a.plainMeanMs, a.plainRps, a.cpuMsPerRequest.plain],
+          ['plugin, nothing served', a.pluginMeanMs, a.pluginRps, a.cpuMsPerRequest.plugin],
+        ]
+      ),
+      `   throughput plugin / plain: ${a.ratio} (per 500 rounds: ${a.blockRatios.join(', ')}); target ≥ ${a.target}: ${check(a.met)}`,
+      `   noise floor, each process's throughput / its side's: plain ${a.processSpread.plain.join(', ')}; plugin ${a.processSpread.plugin.join(', ')}`,
+      `   server CPU per request plugin / plain: ${a.cpuRatio}`
+    );
+  }
+  for (const [database, result] of Object.entries(related.databases)) {
+    if (!result?.latency) continue;
+    const b = result.latency;
+    const s = b.settings;
+    out.push(
+      `\ne. ${b.route} by live variants on the article type — ${database}${database === 'postgres' ? ` ${related.postgresVersion}` : ''},`,
+      `   ${b.processes} plugin processes crossed over (one at 0 while the other is at ${related.levels.at(-1)}, then swapped: level set in median ${b.levelSwitchMs} ms);`,
+      `   ${s.rounds} rounds, each phase ${s.requests} single requests per cell round-robin after ${s.warmup}; p50 latency (ms, median over phases);`,
+      '   × = median over rounds of the geometric mean of both phases\' p50 / 0-variant p50 (plain Strapi: its p50 / the plugin\'s at 0)',
+      table(
+        ['variants', 'p50 no token', '×', 'p50 token', '×', `served/${related.highlights} nested (token)`, 'CPU ×'],
+        [
+          ...(b.plain ? [['plain Strapi', fixed(b.plain.p50Ms), fixed(b.plain.ratioVs0), '', '', '', '']] : []),
+          ...b.levels.map((row) => [
+            row.variants,
+            fixed(row['no token'].p50Ms),
+            fixed(row['no token'].ratioVs0),
+            fixed(row.token.p50Ms),
+            fixed(row.token.ratioVs0),
+            `${row.token.servedOnPage}/${row.token.entriesOnPage}`,
+            fixed(row.cpuRatioVs0),
+          ]),
+        ]
+      ),
+      `   ${related.levels.at(-1)} vs 0: no token ${b.ratio5000vs0['no token']}×, token ${b.ratio5000vs0.token}×; target ≤ ${b.target}×: ${check(b.met)}`,
+      `   noise floor, each round's two crossed phases apart: no token ${phasePairs(b.levels.at(-1)['no token'])}; token ${phasePairs(b.levels.at(-1).token)}`
+    );
+  }
+  for (const [database, result] of Object.entries(related.databases)) {
+    if (!result?.queries) continue;
+    out.push(
+      `\ne. SQL per request, ${related.route}, ${database} (data queries, then all statements incl. BEGIN/COMMIT)`,
+      table(
+        ['articles', 'plain', 'plugin', 'extra data queries', 'target', `served/${related.highlights} nested`],
+        result.queries.rows.map((row) => [
+          row.kind,
+          `${row.plainDataQueries} (${row.plainStatements})`,
+          `${row.pluginDataQueries} (${row.pluginStatements})`,
+          row.extraDataQueries >= 0 ? `+${row.extraDataQueries}` : String(row.extraDataQueries),
+          `≤ +${row.limit}: ${check(row.met)}`,
+          row.nestedServed,
+        ])
+      )
+    );
+  }
+  for (const [database, result] of Object.entries(related.databases)) {
+    if (result?.skipped) out.push(`\ne. ${database}: skipped — ${result.skipped}`);
   }
   return out.join('\n');
 }
@@ -191,12 +270,18 @@ async function main() {
   console.log(`personalization bench — node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, Strapi ${report.machine.strapi}`);
   warnIfBusy('at start');
 
-  const deliverySections = new Set([...options.sections].filter((section) => section !== 'd'));
+  const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`.padStart(5);
+  const log = (line) => console.log(`${elapsed()} ${line}`);
+  const deliverySections = new Set([...options.sections].filter((section) => ['a', 'b', 'c'].includes(section)));
   if (deliverySections.size > 0) {
     const { run } = require('./delivery');
-    const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`.padStart(5);
-    report.delivery = await run({ quick: options.quick, sections: deliverySections, databases: options.databases, log: (line) => console.log(`${elapsed()} ${line}`) });
+    report.delivery = await run({ quick: options.quick, sections: deliverySections, databases: options.databases, log });
     console.log(printDelivery(report.delivery));
+  }
+  if (options.sections.has('e')) {
+    const { run } = require('./related');
+    report.related = await run({ quick: options.quick, databases: options.databases, log });
+    console.log(printRelated(report.related));
   }
   if (options.sections.has('d')) {
     // After the apps are gone, so the micro-benchmarks have the machine to themselves.
@@ -240,6 +325,13 @@ function summarize(report) {
       summary[`extraQueries_${database}`] = Object.fromEntries(result.queries.rows.map((row) => [row.kind, row.extraDataQueries]));
     }
   }
+  for (const [database, result] of Object.entries(report.related?.databases ?? {})) {
+    if (result?.throughput) summary[`related_throughputRatioNothingServed_${database}`] = result.throughput.ratio;
+    if (result?.latency) summary[`related_latencyRatio5000vs0_${database}`] = result.latency.ratio5000vs0;
+    if (result?.queries) {
+      summary[`related_extraQueries_${database}`] = Object.fromEntries(result.queries.rows.map((row) => [row.kind, row.extraDataQueries]));
+    }
+  }
   if (report.consent && !report.consent.error && !report.consent.skipped) {
     summary.tokenCacheHitNs = report.consent.tokenCacheHitMedianNs;
     summary.tokenCacheMissUs = report.consent.tokenCacheMissHs256MedianUs;
@@ -247,7 +339,7 @@ function summarize(report) {
   return summary;
 }
 
-module.exports = { parseArgs, printDelivery, printMicro };
+module.exports = { parseArgs, printDelivery, printRelated, printMicro };
 
 if (require.main === module) {
   main().catch((error) => {

@@ -8,9 +8,10 @@ const http = require('node:http');
 
 require('esbuild-register/dist/node').register();
 
-const { seed, setVariants } = require('./seed');
+const { seed, setVariants, seedHomepage } = require('./seed');
 
 const ARTICLE = 'api::article.article';
+const HOMEPAGE = 'api::homepage.homepage';
 
 let strapi;
 let port;
@@ -28,7 +29,7 @@ async function boot() {
     strapi.server.httpServer.listen(0, '127.0.0.1', resolve);
   });
   port = strapi.server.httpServer.address().port;
-  await grantPublic([`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
+  await grantPublic([`${ARTICLE}.find`, `${ARTICLE}.findOne`, `${HOMEPAGE}.find`]);
   return { port, plugin: Boolean(strapi.plugin('personalization')), pid: process.pid };
 }
 
@@ -100,22 +101,34 @@ async function fewestOf(record) {
   return best;
 }
 
-/** Summary of one response: status, entry count, labels; enough to check a scenario is what it claims. */
-function summarize(response) {
-  const data = response.body?.data;
-  const entries = Array.isArray(data) ? data : data ? [data] : [];
+function labelKinds(entries) {
   const kinds = {};
   for (const entry of entries) {
-    const kind = entry.personalization?.kind ?? 'unlabelled';
+    const kind = entry?.personalization?.kind ?? 'unlabelled';
     kinds[kind] = (kinds[kind] ?? 0) + 1;
   }
-  return {
+  return kinds;
+}
+
+/**
+ * Summary of one response: status, entry count, labels; enough to check a scenario is what it
+ * claims. With `relation`, the same for the entries the (single) entry reaches through it.
+ */
+function summarize(response, relation) {
+  const data = response.body?.data;
+  const entries = Array.isArray(data) ? data : data ? [data] : [];
+  const summary = {
     status: response.status,
     entries: entries.length,
     total: response.body?.meta?.pagination?.total,
-    kinds,
+    kinds: labelKinds(entries),
     cacheControl: response.headers['cache-control'] ?? null,
   };
+  if (relation) {
+    const related = entries.flatMap((entry) => entry?.[relation] ?? []);
+    summary.related = { entries: related.length, kinds: labelKinds(related) };
+  }
+  return summary;
 }
 
 const commands = {
@@ -128,20 +141,25 @@ const commands = {
     return setVariants(strapi, options);
   },
 
+  /** The homepage, published, reaching the first `highlights` seeded bases (after `seed`). */
+  async seedHomepage(options) {
+    return seedHomepage(strapi, options);
+  },
+
   async token() {
     const issuer = strapi.plugin('personalization').service('consent').issuer();
     return (await issuer.issue({ purposes: ['personalization'], attributes: { interests: ['outdoor'] } })).token;
   },
 
-  async probe({ path, headers }) {
-    return summarize(await get(path, headers));
+  async probe({ path, headers, relation }) {
+    return summarize(await get(path, headers), relation);
   },
 
   /** SQL statements of one HTTP request, after a warm-up request (token cache, permissions). */
-  async queries({ path, headers }) {
+  async queries({ path, headers, relation }) {
     await get(path, headers);
     const { result, queries, statements, timings } = await fewestOf(() => recordQueries(() => get(path, headers)));
-    return { ...summarize(result), queries, statements, timings };
+    return { ...summarize(result, relation), queries, statements, timings };
   },
 
   /** SQL statements of a document-service count as the content API runs it (no REST route counts alone). */

@@ -8,6 +8,7 @@
 const crypto = require('node:crypto');
 
 const ARTICLE = 'api::article.article';
+const HOMEPAGE = 'api::homepage.homepage';
 const VARIANT = 'plugin::personalization.variant';
 const CHUNK = 500;
 
@@ -156,4 +157,24 @@ async function addVariants(strapi, bases, variants, now) {
   };
 }
 
-module.exports = { seed, setVariants, AUDIENCES };
+/**
+ * The homepage (a single type), draft and published, whose `highlights` relation reaches the first
+ * `highlights` seeded bases: every one of them has a variant at 5,000 variants, and the audiences
+ * alternate, so the bench token matches every other one. Through the document service, which
+ * links the draft to draft rows and the published homepage to published rows as Strapi does.
+ */
+async function seedHomepage(strapi, { highlights }) {
+  const bases = seeded.get(strapi);
+  if (!bases) throw new Error('seed first');
+  if (highlights > bases.length) throw new Error(`only ${bases.length} bases`);
+  const homepage = strapi.documents(HOMEPAGE);
+  const created = await homepage.create({
+    locale: 'en',
+    // Long-hand: Strapi reads a short-hand id that starts with a digit (ours may) as a row id.
+    data: { headline: 'Bench homepage', intro: 'Twenty highlights.', highlights: bases.slice(0, highlights).map((documentId) => ({ documentId })) },
+  });
+  await homepage.publish({ documentId: created.documentId, locale: 'en' });
+  return { documentId: created.documentId, highlights };
+}
+
+module.exports = { seed, setVariants, seedHomepage, AUDIENCES };

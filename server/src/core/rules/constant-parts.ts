@@ -6,8 +6,7 @@
  * rule in one mode and not in the other.
  */
 import { createRuleEngine } from './engine';
-import { ROOT_PATH, operatorPath } from './rule-path';
-import type { RuleProblem } from './validate';
+import { ROOT_PATH, operatorPath, type RuleProblem } from './rule-path';
 
 const CONTEXT_READERS: ReadonlySet<string> = new Set(['var', 'missing', 'missing_some']);
 const NO_CONTEXT = Object.freeze(Object.create(null) as object);

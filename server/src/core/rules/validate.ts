@@ -10,13 +10,9 @@
 import { fullCatalogue, type Catalogue } from '../catalogue';
 import { failingConstantPart } from './constant-parts';
 import { AUDIENCE_OPERATORS, REFUSED_OPERATORS } from './engine';
-import { ROOT_PATH, operatorPath } from './rule-path';
+import { ROOT_PATH, operatorPath, type RuleProblem } from './rule-path';
 
-export interface RuleProblem {
-  /** The offending node: operator names and argument indexes, e.g. `and[1].in[0]`. */
-  readonly path: string;
-  readonly message: string;
-}
+export type { RuleProblem } from './rule-path';
 
 /** Nesting of operators and literal arrays; the root operator is level 1. */
 export const MAX_RULE_DEPTH = 16;

@@ -17,13 +17,20 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   }
   await strapi.admin.services.permission.actionProvider.registerMany(RBAC_ACTIONS);
   const plugin = strapi.plugin('personalization');
+  const coherence = plugin.service('coherence') as CoherenceService;
+  const consent = plugin.service('consent') as ConsentService;
+  const index = plugin.service('variant-index') as VariantIndex;
+  coherence.on('variants', { reload: () => index.refresh() });
+  coherence.on('revocations', {
+    reload: (since) => consent.loadRevocations(since),
+    apply: (change) => consent.markRevoked(change.recordId, change.expiresAt),
+  });
   // Listening starts before the first load: a change another instance makes meanwhile is not lost.
-  await (plugin.service('coherence') as CoherenceService).start();
-  await (plugin.service('consent') as ConsentService).initialize();
+  await coherence.start();
+  await consent.initialize();
   await schedulePurge(strapi);
   // Before the first index build: a record whose entry is no longer a variant is never served or acted on.
   const reconciled = await (plugin.service('reconcile') as ReconcileService).run({ announce: false });
-  const index = plugin.service('variant-index') as VariantIndex;
   // Other instances still running (a rolling restart) rebuild too when records were set aside.
   await (reconciled.detachedNow.length > 0 ? index.rebuild() : index.refresh());
 };

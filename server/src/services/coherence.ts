@@ -1,12 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { Bus, BusEvents } from '../coherence/bus';
-import { decodeMessage, encodeMessage, type Change, type Message } from '../coherence/messages';
+import { decodeMessage, encodeMessage, type Change, type Message, type RevocationAdded } from '../coherence/messages';
 import { postgresBus } from '../coherence/postgres-bus';
 import { redisBus } from '../coherence/redis-bus';
 import { settings } from '../settings';
-import type { ConsentService } from './consent';
-import type { VariantIndex } from './variant-index';
 
 export type Transport = 'postgres' | 'redis' | 'poll' | 'off';
 
@@ -21,6 +19,21 @@ const STAMP_KEYS = {
 } as const;
 type StampKind = keyof typeof STAMP_KEYS;
 type Stamps = Record<StampKind, string | undefined>;
+
+/**
+ * What a subscriber does with its kind of change. The transport knows no domain: the variant index
+ * and the revocations register these in bootstrap.
+ */
+export interface CoherenceHandlers {
+  /** Variants, segments or publication changed somewhere: rebuild from the database. */
+  variants: { reload(): Promise<void> };
+  revocations: {
+    /** Read the revocations again: all of them, or those recorded since `since`. */
+    reload(since?: Date): Promise<void>;
+    /** Another instance announced one withdrawal. */
+    apply(change: RevocationAdded): void;
+  };
+}
 
 /** Marks the background check in database logs: it is never part of a content request. */
 const SQL_TAG = 'strapi-plugin-personalization coherence';
@@ -71,8 +84,8 @@ export function chooseTransport(mode: string, redisUrl: string | undefined, clie
  */
 const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
   const origin = randomBytes(8).toString('hex');
-  const index = () => strapi.plugin('personalization').service('variant-index') as VariantIndex;
-  const consent = () => strapi.plugin('personalization').service('consent') as ConsentService;
+  const handlers: Partial<CoherenceHandlers> = {};
+  const reloadVariants = () => handlers.variants?.reload() ?? Promise.resolve();
   const counters = { announced: 0, published: 0, publishFailures: 0, received: 0, reconnects: 0, resyncs: 0, checks: 0, checkFailures: 0 };
 
   let transport: Transport = 'off';
@@ -156,17 +169,15 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
     counters.checks += 1;
     const work: Array<Promise<void>> = [];
     if (full || stamps.variants !== seen.variants) {
-      work.push(index().refresh().then(() => void (seen.variants = stamps.variants)));
+      work.push(reloadVariants().then(() => void (seen.variants = stamps.variants)));
     }
     if (full || stamps.revocations !== seen.revocations) {
       const since = full ? undefined : new Date(revocationsCheckedAt - REVOCATION_LOOKBACK_MS);
       work.push(
-        consent()
-          .loadRevocations(since)
-          .then(() => {
-            seen.revocations = stamps.revocations;
-            revocationsCheckedAt = at;
-          })
+        (handlers.revocations?.reload(since) ?? Promise.resolve()).then(() => {
+          seen.revocations = stamps.revocations;
+          revocationsCheckedAt = at;
+        })
       );
     }
     await Promise.all(work);
@@ -207,10 +218,10 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
   async function apply(message: Message): Promise<void> {
     const { change } = message;
     if (change.kind === 'revocation') {
-      consent().markRevoked(change.recordId, change.expiresAt);
+      handlers.revocations?.apply(change);
       return;
     }
-    await index().refresh();
+    await reloadVariants();
     // The refresh began after the stamp was written, so it holds every change stamped before it.
     if (message.stamp) seen.variants = message.stamp;
   }
@@ -278,6 +289,11 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
+    /** Subscribes the handler of one kind of change; bootstrap does it before `start`. */
+    on<K extends keyof CoherenceHandlers>(kind: K, handler: CoherenceHandlers[K]): void {
+      handlers[kind] = handler;
+    },
+
     /** Called in bootstrap before the state is first loaded, so no change after that load is missed. */
     async start(): Promise<void> {
       const { coherence: config } = settings(strapi).config;

@@ -6,9 +6,13 @@ import contentTypes from './content-types';
 import controllers from './controllers';
 import routes from './routes';
 import services from './services';
+import { registerMigrations } from './migrations';
 
 export default {
-  register,
+  register(context: Parameters<typeof register>[0]) {
+    registerMigrations(context.strapi);
+    register(context);
+  },
   bootstrap,
   destroy,
   config,

@@ -57,10 +57,11 @@ export class AppCopy {
     await prepareDatabase();
   }
 
-  async boot(config: Record<string, unknown> = {}): Promise<Core.Strapi> {
+  /** Starts the app on the copy's database; `pluginPath` loads another build of the plugin (an older release). */
+  async boot({ config = {}, pluginPath = SOURCE_PLUGIN }: { config?: Record<string, unknown>; pluginPath?: string } = {}): Promise<Core.Strapi> {
     process.env.DATABASE_CLIENT = DATABASE_CLIENT;
     process.env.PERSONALIZATION_CONFIG = JSON.stringify(config);
-    process.env.PERSONALIZATION_PLUGIN_PATH = SOURCE_PLUGIN;
+    process.env.PERSONALIZATION_PLUGIN_PATH = pluginPath;
     const { createStrapi } = require('@strapi/strapi');
     const app: Core.Strapi = createStrapi({ appDir: this.dir, distDir: this.dir, autoReload: false, serveAdminPanel: false });
     app.log.level = 'error';

@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { InputError } from '../errors';
 import { outsideRequest } from '../internal';
+import { SCHEMA_VERSION, storedSchemaVersion } from '../migrations';
 import type { CoherenceService } from './coherence';
 import type { ConsentService } from './consent';
 import type { ReconcileService } from './reconcile';
@@ -66,11 +67,6 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
     return [...SYSTEM_FIELDS.filter((name) => name in attributes || name === 'documentId'), ...own];
   }
 
-  async function schemaVersion(): Promise<number> {
-    const migrations = strapi.plugin('personalization').service('migrations') as { currentVersion(): Promise<number> } | undefined;
-    return migrations ? migrations.currentVersion() : 0;
-  }
-
   async function exportAll(): Promise<PluginExport> {
     return outsideRequest(strapi, async () => {
       const out: PluginExport['tables'] = {};
@@ -88,7 +84,7 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
         format: EXPORT_FORMAT,
         version: EXPORT_VERSION,
         exportedAt: new Date().toISOString(),
-        schemaVersion: await schemaVersion(),
+        schemaVersion: await storedSchemaVersion(strapi),
         tables: out,
       };
     });
@@ -101,6 +97,9 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
       throw new InputError(issue.path.length ? issue.path.join('.') : '(body)', issue.message);
     }
     const input = parsed.data;
+    if ((input.schemaVersion ?? 0) > SCHEMA_VERSION) {
+      throw new InputError('schemaVersion', `the file comes from a newer version of the plugin (schema ${input.schemaVersion}, this one has ${SCHEMA_VERSION})`);
+    }
     const known = new Map(tables().map((table) => [table.name, table]));
     for (const name of Object.keys(input.tables)) {
       if (!known.has(name)) throw new InputError(`tables.${name}`, `this version of the plugin has no table "${name}"`);

@@ -1,0 +1,42 @@
+import type { Core } from '@strapi/strapi';
+import type { Migration } from './index';
+
+const TABLE = 'personalization_variants';
+
+/**
+ * Version 1: a variant's key is unique among its base's variants in the database itself (a unique
+ * index in the variant schema), not only in the admin API's check, which two concurrent requests
+ * could both pass in release 0.1.0. Duplicates that release let through get a suffix (`-2`, `-3`, …)
+ * before sync creates the index, which it could not do over them.
+ */
+const uniqueVariantKeys: Migration = {
+  version: 1,
+  name: 'unique variant keys per base entry',
+
+  async beforeSync(strapi: Core.Strapi) {
+    const knex = strapi.db.connection;
+    const rows: Array<{ id: number; content_type: string; base_document_id: string; key: string }> = await knex(TABLE)
+      .select('id', 'content_type', 'base_document_id', 'key')
+      .orderBy('id', 'asc');
+    const used = new Set(rows.map((row) => `${row.content_type}\u0000${row.base_document_id}\u0000${row.key}`));
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const scope = `${row.content_type}\u0000${row.base_document_id}\u0000`;
+      if (!seen.has(scope + row.key)) {
+        seen.add(scope + row.key);
+        continue;
+      }
+      let suffix = 2;
+      while (used.has(`${scope}${row.key}-${suffix}`)) suffix += 1;
+      const key = `${row.key}-${suffix}`;
+      used.add(scope + key);
+      seen.add(scope + key);
+      await knex(TABLE).where({ id: row.id }).update({ key });
+      strapi.log.warn(
+        `[personalization] variant key "${row.key}" was used twice on ${row.content_type} ${row.base_document_id}; the later variant is now "${key}"`
+      );
+    }
+  },
+};
+
+export default uniqueVariantKeys;

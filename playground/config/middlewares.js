@@ -10,5 +10,7 @@ module.exports = [
   'strapi::body',
   'strapi::session',
   'strapi::favicon',
+  // The demo's visitor site at / (src/middlewares/visitor-site.js).
+  'global::visitor-site',
   'strapi::public',
 ];

@@ -47,6 +47,10 @@ function buildIfStale() {
     console.log('Building the plugin (dist/) …');
     run('npx', ['strapi-plugin', 'build'], ROOT);
   }
+  if (mtime(path.join(ROOT, 'dist/client/index.mjs')) < newestMtime(path.join(ROOT, 'client/src'))) {
+    console.log('Building the frontend client (dist/client) …');
+    run(process.execPath, ['client/build.mjs'], ROOT);
+  }
   const adminBuilt = mtime(path.join(APP_DIR, 'build/index.html'));
   if (adminBuilt < mtime(path.join(ROOT, 'dist/admin/index.js'))) {
     console.log('Building the admin panel (playground/build) …');
@@ -74,6 +78,7 @@ async function main() {
   console.log(`
 Personalization demo is running${seeded.articlesCreated ? ` (seeded ${seeded.articlesCreated} articles)` : ''}.
 
+  Visitor site  ${base}/
   Admin panel   ${base}/admin
                 log in as ${adminEmail} / ${adminPassword}
   Content API   ${base}/api/articles

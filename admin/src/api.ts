@@ -27,12 +27,17 @@ export interface Locale {
   isDefault: boolean;
 }
 
+/** What editors read to write rules and simulate visitors (`GET /catalogue`, behind `read`). */
 export interface PluginSettings {
   purposes: Purpose[];
   attributes: CatalogueAttribute[];
   contentTypes: EnabledContentType[];
   locales: Locale[];
   timeZone: string;
+}
+
+/** The Settings page's view (`GET /settings`, behind `settings`): the catalogue, policy version and token status. */
+export interface PluginConfiguration extends PluginSettings {
   policyVersion: string;
   token: { secretConfigured: boolean; ttlSeconds: number; issuers: string[] };
 }
@@ -93,6 +98,7 @@ export interface Segment {
 
 export const API = {
   settings: '/personalization/settings',
+  catalogue: '/personalization/catalogue',
   variantsOf: (uid: string, baseDocumentId: string) => `/personalization/variants/${uid}/${baseDocumentId}`,
   variants: '/personalization/variants',
   variant: (id: string) => `/personalization/variants/${id}`,
@@ -174,9 +180,14 @@ export function useResource<T, M = unknown>(url: string | null): Resource<T, M> 
 
 let cachedSettings: PluginSettings | undefined;
 
-/** The plugin settings, fetched once per page load: they change only when Strapi restarts. */
+/** The catalogue editors work with, fetched once per page load: it changes only when Strapi restarts. */
 export function useSettings(enabled = true): Resource<PluginSettings> {
-  const resource = useResource<PluginSettings>(enabled && !cachedSettings ? API.settings : null);
+  const resource = useResource<PluginSettings>(enabled && !cachedSettings ? API.catalogue : null);
   if (resource.data) cachedSettings = resource.data;
   return { ...resource, data: cachedSettings ?? resource.data, isLoading: !cachedSettings && resource.isLoading };
+}
+
+/** The Settings page's configuration view. */
+export function useConfiguration(): Resource<PluginConfiguration> {
+  return useResource<PluginConfiguration>(API.settings);
 }

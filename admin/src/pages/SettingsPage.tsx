@@ -1,13 +1,13 @@
 /** The plugin configuration, read-only: purposes, attribute catalogue, token status. Never a secret. */
 import { Badge, Box, Flex, Loader, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Layouts, Page } from '@strapi/strapi/admin';
-import { useSettings, type PluginSettings } from '../api';
+import { useConfiguration, type PluginConfiguration } from '../api';
 import { useT } from '../hooks/useT';
 import { PERMISSIONS } from '../permissions';
 
 export const SettingsPage = () => {
   const t = useT();
-  const { data: settings, problem, isLoading } = useSettings();
+  const { data: settings, problem, isLoading } = useConfiguration();
   const title = t('settings.title', 'Settings');
 
   return (
@@ -39,7 +39,7 @@ const Section = ({ title, children }: { title: string; children: React.ReactNode
   </Box>
 );
 
-const SettingsView = ({ settings }: { settings: PluginSettings }) => {
+const SettingsView = ({ settings }: { settings: PluginConfiguration }) => {
   const t = useT();
   const days = Math.round((settings.token.ttlSeconds / 86_400) * 10) / 10;
   const unlocks = (purpose: string) =>

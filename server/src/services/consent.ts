@@ -323,10 +323,6 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
       await coherence.announce({ kind: 'revocation', recordId: claims.rid, expiresAt: expiresAt.getTime() });
     },
 
-    isRevoked(recordId: string): boolean {
-      return revoked.has(recordId);
-    },
-
     async verifyToken(token: string): Promise<TokenResult> {
       return verifier!.peek(token) ?? verifier!.verify(token);
     },

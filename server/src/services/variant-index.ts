@@ -40,7 +40,6 @@ const NEVER: CompiledRule = compileAudience({ '==': [1, 0] });
 const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
   let types = new Map<string, TypeIndex>();
   let enabled = new Set<string>();
-  let segments = new Map<string, CompiledRule>();
   let running: Promise<void> | null = null;
   let queued = false;
   /** Compiled rules by their JSON: those of the last build, and those of the build under way. */
@@ -159,7 +158,6 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
     for (const uid of uids) next.set(uid, await buildType(uid, compiledSegments));
     // Swap whole: a request sees the old index or the new one, never half of each.
     enabled = new Set(uids);
-    segments = compiledSegments;
     types = next;
     compiledRules = building;
     generation += 1;
@@ -215,14 +213,6 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
 
     isVariantDocument(uid: string, documentId: string): boolean {
       return types.get(uid)?.variantDocuments.has(documentId) ?? false;
-    },
-
-    segmentKeys(): string[] {
-      return [...segments.keys()];
-    },
-
-    enabledTypes(): string[] {
-      return [...enabled];
     },
   };
 };

@@ -6,8 +6,6 @@ export const REASON_LABELS: Record<string, string> = {
   'targeted-match': 'the audience matches and consent covers it',
   'mass-match': 'a variant for everyone applies',
   'no-variants': 'the entry has no variants',
-  'no-match': 'no variant applies',
-  'no-consent': 'no consent',
   disabled: 'disabled',
   'locale-excluded': 'not meant for this locale',
   'locale-missing': 'not published in this locale',

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { hasAttributeType, visibleAttributes, type Catalogue } from '../core/catalogue';
 import { NECESSARY_PURPOSE } from '../core/consent/normalize';
-import { labelOf, traceDecision } from '../core/decision';
+import { labelOf, traceDecision, type DecisionRequest } from '../core/decision';
 import { buildRuleContext } from '../core/rules';
 import { VARIANT_OF, hasDraftAndPublish, localeFor } from '../enabled-types';
 import { answeringInputErrors, InputError } from '../errors';
@@ -100,7 +100,7 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
           ...visibleAttributes(catalogue, 'context', granted, input.attributes),
         };
         const context = buildRuleContext({ now: new Date(now), timeZone: config.timeZone, locale: locale ?? undefined, attributes });
-        const request = {
+        const request: DecisionRequest = {
           locale: locale ?? '',
           now,
           purposes: granted,

@@ -2,6 +2,7 @@
  * Where the variant is chosen. Pure: the index hands in compiled variants, the request hands in
  * its consent and rule context; the answer is a variant (or none) and a reason code.
  */
+import type { ConsentReason } from './consent';
 
 export type VariantKind = 'targeted' | 'mass';
 
@@ -40,7 +41,7 @@ export interface DecisionRequest {
   purposes: ReadonlySet<string>;
   context: object;
   /** Why consent is what it is ('consent', 'no-token', 'token-expired', …). */
-  consentReason: string;
+  consentReason: ConsentReason;
 }
 
 export type SkipReason =
@@ -56,10 +57,8 @@ export type DecisionReason =
   | 'targeted-match'
   | 'mass-match'
   | 'no-variants'
-  | 'no-match'
-  | 'no-consent'
   | SkipReason
-  | string;
+  | ConsentReason;
 
 export interface Decision {
   variant: LiveVariant | null;

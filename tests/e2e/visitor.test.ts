@@ -149,4 +149,38 @@ describe('a visitor on the demo site', () => {
     await featured().getByRole('heading', { name: CAMPAIGN_TITLE }).waitFor();
     await expect(banner().isVisible()).resolves.toBe(false);
   });
+
+  it('rejects all without asking the server for anything, and accepts all with every purpose', async () => {
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await other.route((url) => !url.href.startsWith(app.baseUrl), (route) => route.abort());
+    const visitor = await other.newPage();
+    visitor.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+    const consentCalls: string[] = [];
+    visitor.on('request', (request) => {
+      if (request.url().endsWith('/api/personalization/consent')) consentCalls.push(request.method());
+    });
+    try {
+      await visitor.goto(`${app.baseUrl}/`);
+      const otherBanner = visitor.getByRole('region', { name: 'Make this site yours, if you want to' });
+      await otherBanner.getByRole('button', { name: 'Reject all' }).click();
+      await otherBanner.waitFor({ state: 'hidden' });
+      await visitor.locator('#featured').getByRole('heading', { name: CAMPAIGN_TITLE }).waitFor();
+      expect(consentCalls).toEqual([]);
+      expect((await other.cookies()).map((cookie) => cookie.name)).not.toContain('personalization_token');
+
+      await visitor.getByRole('button', { name: 'Privacy choices' }).click();
+      const granted = visitor.waitForResponse((response) => response.url().endsWith('/api/personalization/consent') && response.request().method() === 'POST');
+      await otherBanner.getByRole('button', { name: 'Accept all' }).click();
+      expect(JSON.parse((await granted).request().postData()!)).toEqual({
+        purposes: ['necessary', 'functional', 'personalization', 'measurement', 'marketing'],
+        attributes: {},
+      });
+      // Consent without an interest: nothing to match, so still the campaign.
+      await otherBanner.waitFor({ state: 'hidden' });
+      await visitor.locator('#featured').getByRole('heading', { name: CAMPAIGN_TITLE }).waitFor();
+      expect((await other.cookies()).map((cookie) => cookie.name)).toContain('personalization_token');
+    } finally {
+      await other.close();
+    }
+  });
 });

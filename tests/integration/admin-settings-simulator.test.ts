@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { adminToken, grantPublic, startStrapi, stopStrapi } from '../helpers/strapi';
+import { publishVariantDocument, publishedDocument } from '../helpers/content';
 
 const ARTICLE = 'api::article.article';
 const OUTDOOR = { contains: [{ var: 'interests' }, 'outdoor'] };
@@ -16,16 +17,11 @@ describe('admin API for the settings and the simulator', () => {
   const simulate = (body: Record<string, unknown>) => as(http().post('/personalization/simulate')).send({ contentType: ARTICLE, ...body });
 
   /** A published article whose variants are published too, with the given titles. */
-  async function article(title: string) {
-    const created = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title, slug: title.toLowerCase().replace(/\W+/g, '-') } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: created.documentId, locale: 'en' } as any);
-    return created.documentId as string;
-  }
+  const article = (title: string) => publishedDocument(strapi, ARTICLE, { title, slug: title.toLowerCase().replace(/\W+/g, '-') });
 
   async function variant(settings: Record<string, unknown>, title: string) {
     const record = await strapi.plugin('personalization').service('variants').create({ contentType: ARTICLE, baseDocumentId: baseId, ...settings });
-    await strapi.documents(ARTICLE).update({ documentId: record.variantDocumentId, locale: 'en', data: { title } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: record.variantDocumentId, locale: 'en' } as any);
+    await publishVariantDocument(strapi, ARTICLE, record.variantDocumentId, { data: () => ({ title }) });
     return record;
   }
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { startStrapi, stopStrapi, grantPublic, adminToken } from '../helpers/strapi';
+import { postVariant, publishVariantDocument, publishedDocument, removeAllVariants as removeAll } from '../helpers/content';
 
 const ARTICLE = 'api::article.article';
 const RECORD = 'plugin::personalization.consent-record';
@@ -18,32 +19,19 @@ describe('consent endpoints: issue, inspect, withdraw', () => {
     strapi.db.query(RECORD).findMany({ where: { recordId }, orderBy: [{ id: 'asc' }] }) as Promise<any[]>;
 
   async function createVariant(body: Record<string, unknown>, title: string) {
-    const response = await http()
-      .post('/personalization/variants')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ contentType: ARTICLE, baseDocumentId: baseId, ...body })
-      .expect(201);
-    const record = response.body.data;
-    await strapi.documents(ARTICLE).update({ documentId: record.variantDocumentId, locale: 'en', data: { title } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: record.variantDocumentId, locale: 'en' } as any);
+    const record = await postVariant(strapi, admin, { contentType: ARTICLE, baseDocumentId: baseId, ...body });
+    await publishVariantDocument(strapi, ARTICLE, record.variantDocumentId, { data: () => ({ title }) });
     return record;
   }
 
-  async function removeAllVariants() {
-    const list = await http().get(`/personalization/variants/${ARTICLE}/${baseId}`).set('Authorization', `Bearer ${admin}`);
-    for (const record of list.body.data) {
-      await http().delete(`/personalization/variants/${record.documentId}`).set('Authorization', `Bearer ${admin}`).expect(200);
-    }
-  }
+  const removeAllVariants = () => removeAll(strapi, admin, ARTICLE, baseId);
 
   beforeAll(async () => {
     // A generous limit here; the limit itself is tested in consent-rate-limit.test.ts.
     strapi = await startStrapi({ config: { rateLimit: { windowSeconds: 60, max: 10_000 } } });
     await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
     admin = await adminToken(strapi);
-    const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Generic', slug: 'generic' } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'en' } as any);
-    baseId = base.documentId;
+    baseId = await publishedDocument(strapi, ARTICLE, { title: 'Generic', slug: 'generic' });
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { startStrapi, stopStrapi, grantPublic, adminToken, countQueries } from '../helpers/strapi';
+import { consentToken, postVariant, publishVariantDocument, publishedDocument, removeAllVariants as removeAll } from '../helpers/content';
 
 const ARTICLE = 'api::article.article';
 const HOUR = 3600_000;
@@ -13,31 +14,16 @@ describe('delivery of variants on the content API', () => {
 
   const http = () => request(strapi.server.httpServer);
   const consent = () => strapi.plugin('personalization').service('consent');
-  const token = async (purposes: string[], attributes: Record<string, unknown> = {}) =>
-    (await consent().issuer().issue({ purposes, attributes })).token;
+  const token = (purposes: string[], attributes: Record<string, unknown> = {}) => consentToken(strapi, purposes, attributes);
 
   async function createVariant(body: Record<string, unknown>, title?: string, locales: string[] = ['en']) {
-    const response = await http()
-      .post('/personalization/variants')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ contentType: ARTICLE, baseDocumentId: baseId, ...body })
-      .expect(201);
-    const record = response.body.data;
-    for (const locale of locales) {
-      if (title) {
-        await strapi.documents(ARTICLE).update({ documentId: record.variantDocumentId, locale, data: { title: `${title} (${locale})` } } as any);
-      }
-      await strapi.documents(ARTICLE).publish({ documentId: record.variantDocumentId, locale } as any);
-    }
+    const record = await postVariant(strapi, admin, { contentType: ARTICLE, baseDocumentId: baseId, ...body });
+    const data = title ? (locale: string) => ({ title: `${title} (${locale})` }) : undefined;
+    await publishVariantDocument(strapi, ARTICLE, record.variantDocumentId, { data, locales });
     return record;
   }
 
-  async function removeAllVariants() {
-    const list = await http().get(`/personalization/variants/${ARTICLE}/${baseId}`).set('Authorization', `Bearer ${admin}`);
-    for (const record of list.body.data) {
-      await http().delete(`/personalization/variants/${record.documentId}`).set('Authorization', `Bearer ${admin}`).expect(200);
-    }
-  }
+  const removeAllVariants = () => removeAll(strapi, admin, ARTICLE, baseId);
 
   const titles = (body: any) => body.data.map((entry: any) => entry.title);
 
@@ -55,9 +41,7 @@ describe('delivery of variants on the content API', () => {
     await strapi.documents(ARTICLE).update({ documentId: base.documentId, locale: 'de', data: { title: 'Allgemein', slug: 'allgemein' } } as any);
     await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'de' } as any);
     baseId = base.documentId;
-    const other = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Other', slug: 'other' } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: other.documentId, locale: 'en' } as any);
-    otherId = other.documentId;
+    otherId = await publishedDocument(strapi, ARTICLE, { title: 'Other', slug: 'other' });
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { startStrapi, stopStrapi, grantPublic, adminToken, DATABASE_CLIENT } from '../helpers/strapi';
+import { postVariant, publishVariantDocument, publishedDocument } from '../helpers/content';
 
 const ARTICLE = 'api::article.article';
 const MESSAGE = Symbol.for('message');
@@ -62,22 +63,16 @@ describe('privacy (invariant 6): no attribute value is stored or logged', () => 
     strapi = await startStrapi();
     await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
     admin = await adminToken(strapi);
-    const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Generic', slug: 'generic' } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'en' } as any);
-    baseId = base.documentId;
-    const variant = await http()
-      .post('/personalization/variants')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({
-        contentType: ARTICLE,
-        baseDocumentId: baseId,
-        name: 'Zebra fans',
-        key: 'zebra-fans',
-        kind: 'targeted',
-        audience: { and: [{ '!=': [{ var: 'ageGroup' }, 'nobody'] }, { '!=': [{ var: 'device' }, 'nothing'] }] },
-      })
-      .expect(201);
-    await strapi.documents(ARTICLE).publish({ documentId: variant.body.data.variantDocumentId, locale: 'en' } as any);
+    baseId = await publishedDocument(strapi, ARTICLE, { title: 'Generic', slug: 'generic' });
+    const variant = await postVariant(strapi, admin, {
+      contentType: ARTICLE,
+      baseDocumentId: baseId,
+      name: 'Zebra fans',
+      key: 'zebra-fans',
+      kind: 'targeted',
+      audience: { and: [{ '!=': [{ var: 'ageGroup' }, 'nobody'] }, { '!=': [{ var: 'device' }, 'nothing'] }] },
+    });
+    await publishVariantDocument(strapi, ARTICLE, variant.variantDocumentId);
 
     // Capture from here on: every log record at every level (its transports kept quiet, so the
     // test output stays readable), and anything else written to stdout/stderr.

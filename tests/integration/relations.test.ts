@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { adminToken, countQueries, grantPublic, startStrapi, stopStrapi } from '../helpers/strapi';
+import { consentToken, postVariant, publishVariantDocument, publishedDocument } from '../helpers/content';
 
 const ARTICLE = 'api::article.article';
 const AUTHOR = 'api::author.author';
@@ -21,9 +22,7 @@ describe('related entries on the content API', () => {
   let variantIds: string[];
 
   const http = () => request(strapi.server.httpServer);
-  const consent = () => strapi.plugin('personalization').service('consent');
-  const token = async (purposes: string[], attributes: Record<string, unknown> = {}) =>
-    (await consent().issuer().issue({ purposes, attributes })).token;
+  const token = (purposes: string[], attributes: Record<string, unknown> = {}) => consentToken(strapi, purposes, attributes);
   let outdoorToken: string;
 
   /** Every header set a visitor may send, with a name for failure messages. */
@@ -34,18 +33,8 @@ describe('related entries on the content API', () => {
   ];
 
   async function createVariant(body: Record<string, unknown>, title: string, author?: string) {
-    const response = await http()
-      .post('/personalization/variants')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ contentType: ARTICLE, baseDocumentId: trailsId, ...body })
-      .expect(201);
-    const record = response.body.data;
-    await strapi.documents(ARTICLE).update({
-      documentId: record.variantDocumentId,
-      locale: 'en',
-      data: { title, ...(author ? { author } : {}) },
-    } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: record.variantDocumentId, locale: 'en' } as any);
+    const record = await postVariant(strapi, admin, { contentType: ARTICLE, baseDocumentId: trailsId, ...body });
+    await publishVariantDocument(strapi, ARTICLE, record.variantDocumentId, { data: () => ({ title, ...(author ? { author } : {}) }) });
     return record;
   }
 
@@ -87,18 +76,8 @@ describe('related entries on the content API', () => {
 
     const ada = await strapi.documents(AUTHOR).create({ data: { name: 'Ada' } });
     const bob = await strapi.documents(AUTHOR).create({ data: { name: 'Bob' } });
-    const trails = await strapi.documents(ARTICLE).create({
-      locale: 'en',
-      data: { title: 'Five trails for a long weekend', slug: 'five-trails', author: ada.documentId },
-    } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: trails.documentId, locale: 'en' } as any);
-    trailsId = trails.documentId;
-    const other = await strapi.documents(ARTICLE).create({
-      locale: 'en',
-      data: { title: 'City walks', slug: 'city-walks', related: { articles: [trailsId] } },
-    } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: other.documentId, locale: 'en' } as any);
-    otherId = other.documentId;
+    trailsId = await publishedDocument(strapi, ARTICLE, { title: 'Five trails for a long weekend', slug: 'five-trails', author: ada.documentId });
+    otherId = await publishedDocument(strapi, ARTICLE, { title: 'City walks', slug: 'city-walks', related: { articles: [trailsId] } });
 
     outdoor = await createVariant(
       { name: 'Outdoor', key: 'outdoor', kind: 'targeted', audience: { in: ['outdoor', { var: 'interests' }] } },

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { startStrapi, stopStrapi, grantPublic, adminToken } from '../helpers/strapi';
+import { consentToken, postVariant, publishVariantDocument, publishedDocument } from '../helpers/content';
 
 const ARTICLE = 'api::article.article';
 const OUTDOOR = { in: ['outdoor', { var: 'interests' }] };
@@ -12,8 +13,7 @@ describe('segments: reusable audiences in the admin API and in delivery', () => 
 
   const http = () => request(strapi.server.httpServer);
   const as = (test: request.Test) => test.set('Authorization', `Bearer ${admin}`);
-  const token = async (attributes: Record<string, unknown>, purposes = ['personalization']) =>
-    (await strapi.plugin('personalization').service('consent').issuer().issue({ purposes, attributes })).token;
+  const token = (attributes: Record<string, unknown>, purposes = ['personalization']) => consentToken(strapi, purposes, attributes);
 
   async function createSegment(body: Record<string, unknown>) {
     return (await as(http().post('/personalization/segments')).send(body).expect(201)).body.data;
@@ -21,12 +21,8 @@ describe('segments: reusable audiences in the admin API and in delivery', () => 
 
   /** A published variant of the base article, titled so a response shows whether it was served. */
   async function createVariant(body: Record<string, unknown>) {
-    const response = await as(http().post('/personalization/variants'))
-      .send({ contentType: ARTICLE, baseDocumentId: baseId, kind: 'targeted', ...body })
-      .expect(201);
-    const record = response.body.data;
-    await strapi.documents(ARTICLE).update({ documentId: record.variantDocumentId, locale: 'en', data: { title: body.name } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: record.variantDocumentId, locale: 'en' } as any);
+    const record = await postVariant(strapi, admin, { contentType: ARTICLE, baseDocumentId: baseId, kind: 'targeted', ...body });
+    await publishVariantDocument(strapi, ARTICLE, record.variantDocumentId, { data: () => ({ title: body.name }) });
     return record;
   }
 
@@ -41,9 +37,7 @@ describe('segments: reusable audiences in the admin API and in delivery', () => 
     strapi = await startStrapi();
     await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
     admin = await adminToken(strapi);
-    const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Generic', slug: 'generic' } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'en' } as any);
-    baseId = base.documentId;
+    baseId = await publishedDocument(strapi, ARTICLE, { title: 'Generic', slug: 'generic' });
   });
 
   afterAll(async () => {

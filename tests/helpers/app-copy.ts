@@ -23,6 +23,9 @@ export class AppCopy {
       fs.cpSync(path.join(APP_DIR, entry), path.join(this.dir, entry), { recursive: true });
     }
     fs.mkdirSync(path.join(this.dir, 'public/uploads'), { recursive: true });
+    // A name of its own: jest's module map refuses two package.json files with the same name.
+    const pkg = JSON.parse(fs.readFileSync(path.join(this.dir, 'package.json'), 'utf8'));
+    fs.writeFileSync(path.join(this.dir, 'package.json'), JSON.stringify({ ...pkg, name: path.basename(this.dir) }, null, 2));
     // The playground does not list the plugin as a dependency: without its config entry it is gone, as after `npm uninstall`.
     fs.renameSync(path.join(this.dir, 'config/plugins.js'), path.join(this.dir, 'plugins-installed.js'));
     fs.writeFileSync(

@@ -19,6 +19,8 @@ function checkOutRelease(commit: string, into: string): string {
   fs.mkdirSync(into, { recursive: true });
   const archive = execFileSync('git', ['archive', '--format=tar', commit, 'server/src', 'package.json'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
   execFileSync('tar', ['-x', '-C', into], { input: archive });
+  const pkg = JSON.parse(fs.readFileSync(path.join(into, 'package.json'), 'utf8'));
+  fs.writeFileSync(path.join(into, 'package.json'), JSON.stringify({ ...pkg, name: `personalization-release-${commit}-source` }));
   fs.mkdirSync(path.join(into, 'entry'));
   fs.writeFileSync(
     path.join(into, 'entry/package.json'),

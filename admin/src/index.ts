@@ -1,6 +1,7 @@
 import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
 import { PersonalizationPanel } from './components/PersonalizationPanel';
+import { PreviewVisitorControls } from './components/PreviewVisitorControls';
 import { PERMISSIONS } from './permissions';
 import { getTranslation } from './utils/getTranslation';
 
@@ -20,6 +21,11 @@ export default {
 
   bootstrap(app: any) {
     app.getPlugin('content-manager')?.apis.addEditViewSidePanel([PersonalizationPanel]);
+    // Visitor controls in the header of Strapi's Preview, for the types the app previews.
+    app.getPlugin('content-manager')?.injectComponent('preview', 'actions', {
+      name: 'personalization-preview-visitor',
+      Component: PreviewVisitorControls,
+    });
 
     // The Content-Type Builder's "Advanced settings" tab gets the opt-in, like i18n's "Localization".
     app.getPlugin('content-type-builder')?.apis.forms.extendContentType({

@@ -6,7 +6,16 @@ module.exports = ({ env }) => ({
   transfer: { token: { salt: env('TRANSFER_TOKEN_SALT', 'playground-transfer-token-salt') } },
   secrets: { encryptionKey: env('ENCRYPTION_KEY', 'playground-encryption-key-32chars!!') },
   flags: { nps: false, promoteEE: false },
-  // No front end to preview entries in: switched off, the Content Manager's preview URL answers
-  // 204 instead of 404 ("not configured") on every edit view.
-  preview: { enabled: false },
+  // Strapi's Preview shows the demo's visitor site (public/, served at / by
+  // src/middlewares/visitor-site.js) for the types it renders; others have no preview.
+  preview: {
+    enabled: true,
+    config: {
+      handler(uid, { documentId }) {
+        if (uid === 'api::article.article') return `/articles/${documentId}`;
+        if (uid === 'api::homepage.homepage') return '/';
+        return null;
+      },
+    },
+  },
 });

@@ -3,9 +3,25 @@
  * Every page asks Strapi's content API through the client, which adds the visitor's consent
  * token (kept in a first-party cookie) as a header; the plugin decides what each visitor gets.
  */
-import { createClient, PersonalizationError } from './personalization-client.mjs';
+import { createClient, memoryStorage, PersonalizationError } from './personalization-client.mjs';
 
-const client = createClient();
+/**
+ * In Strapi's Preview (a frame of the admin, same origin here) the editor picks the visitor: the
+ * plugin's preview controls post the headers of a short-lived preview token, sent with every
+ * request instead of the visitor's own cookie (admin/src/components/PreviewVisitorControls.tsx).
+ */
+const inPreview = window.parent !== window;
+let previewHeaders = {};
+const client = inPreview
+  ? createClient({
+      storage: memoryStorage(),
+      fetch: (input, init = {}) => {
+        const headers = new Headers(init.headers);
+        for (const [name, value] of Object.entries(previewHeaders)) headers.set(name, value);
+        return fetch(input, { ...init, headers });
+      },
+    })
+  : createClient();
 const ARTICLE = 'api::article.article';
 const HOMEPAGE = 'api::homepage.homepage';
 /** Remembers that the visitor chose (even "no"), so the banner does not ask again. Holds no data about them. */
@@ -347,7 +363,28 @@ function navigate(event) {
   render().then(() => window.scrollTo(0, 0));
 }
 
+function previewRibbon() {
+  const names = Object.keys(previewHeaders).length ? 'the visitor chosen in the preview controls' : 'a visitor without consent';
+  showStatus(`Preview: this page as ${names} gets it.`, 'preview');
+}
+
+function followPreview() {
+  window.addEventListener('message', (event) => {
+    if (event.source !== window.parent || event.origin !== location.origin) return;
+    if (event.data?.type === 'personalization:visitor') {
+      previewHeaders = event.data.headers ?? {};
+      previewRibbon();
+      render();
+    }
+    // Strapi says the entry was saved: show the new content.
+    if (event.data?.type === 'strapiUpdate') render();
+  });
+  window.parent.postMessage({ type: 'personalization:ready' }, location.origin);
+  previewRibbon();
+}
+
 async function start() {
+  if (inPreview) followPreview();
   document.addEventListener('click', navigate);
   window.addEventListener('popstate', render);
   document.getElementById('open-me').addEventListener('click', aboutMe);
@@ -358,7 +395,7 @@ async function start() {
 
   const [loaded] = await Promise.all([client.purposes().catch(() => []), render()]);
   purposes = loaded;
-  if (!(await client.token()) && !localStorage.getItem(CHOICE_MADE) && purposes.length) await openChoices();
+  if (!inPreview && !(await client.token()) && !localStorage.getItem(CHOICE_MADE) && purposes.length) await openChoices();
   document.body.dataset.ready = 'true';
 }
 

@@ -135,4 +135,17 @@ describe('previewing an article as a visitor in Strapi', () => {
     await site().getByRole('heading', { level: 1, name: CAMPAIGN_TITLE }).waitFor();
     await expect(visitorButton().textContent()).resolves.toBe('Visitor: no consent');
   });
+
+  it('previews the homepage, a single type, with its featured article chosen for the visitor', async () => {
+    await page.goto(`${app.baseUrl}/admin/content-manager/single-types/api::homepage.homepage/preview?plugins[i18n][locale]=en`);
+    await site().locator('#featured').getByRole('heading', { name: CAMPAIGN_TITLE }).waitFor();
+    await visitorButton().click();
+    const dialog = page.getByRole('dialog', { name: 'Preview as a visitor' });
+    await dialog.getByRole('checkbox', { name: 'Personalization' }).click();
+    await dialog.getByRole('textbox', { name: 'interests' }).fill('outdoor');
+    const signed = page.waitForResponse((response) => response.url().endsWith('/personalization/preview'));
+    await dialog.getByRole('button', { name: 'Show the page to this visitor' }).click();
+    expect((await signed).status()).toBe(200);
+    await site().locator('#featured').getByRole('heading', { name: TARGETED_TITLE }).waitFor();
+  });
 });

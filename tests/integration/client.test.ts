@@ -170,7 +170,7 @@ describe('the frontend client against a real Strapi', () => {
       const { accept } = await import('../../client/examples/rate-limit');
       const personalization = createClient({ baseUrl: origin, storage: memoryStorage() });
       const answers = [];
-      for (let attempt = 0; attempt < RATE_LIMIT; attempt += 1) answers.push(await accept(personalization, ['outdoor']));
+      for (let attempt = 0; attempt <= RATE_LIMIT; attempt += 1) answers.push(await accept(personalization, ['outdoor']));
       const refused = answers.find((answer) => !answer.granted);
       expect(refused).toEqual({ granted: false, retryAfter: expect.any(Number) });
       expect(refused!.retryAfter).toBeGreaterThan(0);

@@ -133,4 +133,15 @@ describe('reconcile on start', () => {
     expect(await exists(otherId)).toBe(true);
     expect(await titles()).toEqual(['Base', 'Other']);
   });
+
+  it('lists an entry marked as a variant that no record links, and releases it as an ordinary entry on request', async () => {
+    await strapi.db.query(ARTICLE).updateMany({ where: { documentId: otherId }, data: { variantOf: baseId } });
+    expect(await titles()).toEqual(['Base']);
+    const { body } = await as(http().post('/personalization/reconcile')).expect(200);
+    expect(body.data).toMatchObject({ detachedNow: [], unlinkedDocuments: [{ contentType: ARTICLE, documentId: otherId }] });
+    await as(http().post(`/personalization/reconcile/unlinked/${ARTICLE}/${baseId}/release`)).expect(404);
+    await as(http().post(`/personalization/reconcile/unlinked/${ARTICLE}/${otherId}/release`)).expect(200);
+    expect(await titles()).toEqual(['Base', 'Other']);
+    expect((await as(http().get('/personalization/reconcile')).expect(200)).body.data.unlinkedDocuments).toEqual([]);
+  });
 });

@@ -196,21 +196,27 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
      * rebuild their index when something moved (not needed at boot, which builds its own next).
      */
     async run({ announce = true }: { announce?: boolean } = {}): Promise<ReconcileRun> {
-      const detachedNow = await outsideRequest(strapi, async () => {
+      const { detachedNow, unlinkedDocuments } = await outsideRequest(strapi, async () => {
         const enabled = new Set(enabledTypes(strapi));
         const records = (await strapi.db.query(VARIANT).findMany({ orderBy: [{ id: 'asc' }] })) as VariantRecord[];
         const moved: DetachedVariant[] = [];
-        for (const uid of new Set(records.map((record) => record.contentType))) {
+        const unlinked: UnlinkedDocument[] = [];
+        // One read of each type's variant rows serves both checks: it can be every row at boot.
+        for (const uid of new Set([...records.map((record) => record.contentType), ...enabled])) {
           const ofType = records.filter((record) => record.contentType === uid);
           const documents = enabled.has(uid) ? await documentState(uid, ofType.map((record) => record.variantDocumentId)) : undefined;
+          const kept = ofType.filter((record) => !staleReason(record, enabled, documents));
           for (const record of ofType) {
             const reason = staleReason(record, enabled, documents);
             if (!reason) continue;
             const detached = await detach(record, reason);
             if (detached) moved.push(detached);
           }
+          if (documents) {
+            for (const documentId of unlinkedVariantDocuments(kept, documents)) unlinked.push({ contentType: uid, documentId });
+          }
         }
-        return moved;
+        return { detachedNow: moved, unlinkedDocuments: unlinked };
       });
       for (const detached of detachedNow) {
         strapi.log.warn(
@@ -219,16 +225,18 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
             'The entry was left as it is; GET /personalization/reconcile lists it, POST …/detached/:id/relink links it again.'
         );
       }
-      const current = await report();
-      if (current.unlinkedDocuments.length > 0) {
+      if (unlinkedDocuments.length > 0) {
         strapi.log.warn(
-          `[personalization] ${current.unlinkedDocuments.length} entr${current.unlinkedDocuments.length === 1 ? 'y is' : 'ies are'} ` +
+          `[personalization] ${unlinkedDocuments.length} entr${unlinkedDocuments.length === 1 ? 'y is' : 'ies are'} ` +
             'marked as variants but linked by no variant record, so the content API hides them; ' +
             'GET /personalization/reconcile lists them, POST …/unlinked/:contentType/:documentId/release makes one an ordinary entry.'
         );
       }
       if (detachedNow.length > 0 && announce) await index().rebuild();
-      return { ...current, detachedNow };
+      const detached = (await outsideRequest(strapi, () =>
+        strapi.db.query(DETACHED).findMany({ orderBy: [{ id: 'asc' }] })
+      )) as DetachedVariant[];
+      return { detached, unlinkedDocuments, detachedNow };
     },
 
     report,

@@ -4,6 +4,7 @@
  */
 import * as React from 'react';
 import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
+import type { VariantKind, VariantRecord, VariantSettings } from '../../shared/contracts';
 import type { CatalogueAttribute } from './rules/model';
 
 export interface Purpose {
@@ -42,39 +43,7 @@ export interface PluginConfiguration extends PluginSettings {
   token: { secretConfigured: boolean; ttlSeconds: number; issuers: string[] };
 }
 
-export type VariantKind = 'targeted' | 'mass';
-
-export interface VariantRecord {
-  id: number;
-  documentId: string;
-  name: string;
-  key: string;
-  contentType: string;
-  baseDocumentId: string;
-  variantDocumentId: string;
-  kind: VariantKind;
-  audience: unknown;
-  segments: string[] | null;
-  requiredPurposes: string[] | null;
-  priority: number;
-  startsAt: string | null;
-  endsAt: string | null;
-  enabled: boolean;
-  locales: string[] | null;
-}
-
-/** The settings an editor chooses for a variant; the server's create and update body. */
-export interface VariantSettings {
-  name: string;
-  kind: VariantKind;
-  audience: unknown;
-  segments: string[];
-  requiredPurposes: string[];
-  startsAt: string | null;
-  endsAt: string | null;
-  enabled: boolean;
-  locales: string[] | null;
-}
+export type { VariantKind, VariantRecord, VariantSettings };
 
 export interface SegmentUser {
   key: string;

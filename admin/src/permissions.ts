@@ -1,14 +1,8 @@
 import * as React from 'react';
 import { useAuth } from '@strapi/strapi/admin';
+import { ACTIONS } from '../../shared/contracts/permissions';
 
-/** Mirrors the server's RBAC action uids (server/src/permissions.ts). */
-export const ACTIONS = {
-  read: 'plugin::personalization.read',
-  manageVariants: 'plugin::personalization.variants.manage',
-  manageSegments: 'plugin::personalization.segments.manage',
-  readConsentRecords: 'plugin::personalization.consent-records.read',
-  settings: 'plugin::personalization.settings',
-} as const;
+export { ACTIONS };
 
 const only = (action: string) => [{ action, subject: null }];
 

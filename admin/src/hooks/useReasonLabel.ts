@@ -1,8 +1,9 @@
 import * as React from 'react';
+import type { DecisionReason } from '../../../shared/contracts';
 import { useT } from './useT';
 
-/** Default English wording of delivery reason codes (core/decision.ts, core/consent). */
-export const REASON_LABELS: Record<string, string> = {
+/** Default English wording of every delivery reason code (shared/contracts/reasons.ts). */
+export const REASON_LABELS: Record<DecisionReason, string> = {
   'targeted-match': 'the audience matches and consent covers it',
   'mass-match': 'a variant for everyone applies',
   'no-variants': 'the entry has no variants',
@@ -30,5 +31,5 @@ export const REASON_LABELS: Record<string, string> = {
 
 export function useReasonLabel() {
   const t = useT();
-  return React.useCallback((code: string) => t(`reason.${code}`, REASON_LABELS[code] ?? code), [t]);
+  return React.useCallback((code: string) => t(`reason.${code}`, REASON_LABELS[code as DecisionReason] ?? code), [t]);
 }

@@ -2,9 +2,9 @@
  * Where the variant is chosen. Pure: the index hands in compiled variants, the request hands in
  * its consent and rule context; the answer is a variant (or none) and a reason code.
  */
-import type { ConsentReason } from './consent';
+import type { ConsentReason, DecisionReason, DeliveryLabel, SkipReason, VariantKind } from '../../../shared/contracts';
 
-export type VariantKind = 'targeted' | 'mass';
+export type { DecisionReason, SkipReason, VariantKind };
 
 export interface LiveVariant {
   key: string;
@@ -44,22 +44,6 @@ export interface DecisionRequest {
   consentReason: ConsentReason;
 }
 
-export type SkipReason =
-  | 'disabled'
-  | 'locale-excluded'
-  | 'locale-missing'
-  | 'draft'
-  | 'schedule'
-  | 'consent-missing'
-  | 'rule-false';
-
-export type DecisionReason =
-  | 'targeted-match'
-  | 'mass-match'
-  | 'no-variants'
-  | SkipReason
-  | ConsentReason;
-
 export interface Decision {
   variant: LiveVariant | null;
   kind: VariantKind | 'base';
@@ -67,11 +51,7 @@ export interface Decision {
 }
 
 /** The label every delivered entry of an enabled type carries. */
-export interface Label {
-  variant: string | null;
-  kind: VariantKind | 'base';
-  reason: DecisionReason;
-}
+export type Label = DeliveryLabel;
 
 export const NO_VARIANTS: Decision = Object.freeze({ variant: null, kind: 'base', reason: 'no-variants' });
 

@@ -6,24 +6,9 @@ import type { BaseVariants, LiveVariant, VariantKind } from '../core/decision';
 import { VARIANT_OF, enabledTypes, hasDraftAndPublish } from '../enabled-types';
 import type { CoherenceService } from './coherence';
 
-export interface VariantRecord {
-  id: number;
-  documentId: string;
-  name: string;
-  key: string;
-  contentType: string;
-  baseDocumentId: string;
-  variantDocumentId: string;
-  kind: VariantKind;
-  audience: unknown;
-  segments: string[] | null;
-  requiredPurposes: string[] | null;
-  priority: number;
-  startsAt: string | null;
-  endsAt: string | null;
-  enabled: boolean;
-  locales: string[] | null;
-}
+import type { VariantRecord } from '../../../shared/contracts';
+
+export type { VariantRecord };
 
 interface TypeIndex {
   byBase: Map<string, BaseVariants>;

@@ -3,8 +3,9 @@
  * This only decodes it; which attributes a rule may see is decided by `visibleAttributes`.
  */
 import { LRUCache } from 'lru-cache';
+import type { ContextFailure } from '../../../../shared/contracts/reasons';
 
-export type ContextFailure = 'context-oversized' | 'context-malformed';
+export type { ContextFailure };
 
 export type ContextHeaderResult =
   | { readonly ok: true; readonly raw: Readonly<Record<string, unknown>> }

@@ -14,14 +14,15 @@
  * - Empty header values count as absent: frameworks report a missing header as ''.
  */
 import { visibleAttributes, type Catalogue } from '../catalogue';
-import { parseContextHeader, type ContextFailure } from './context-header';
+import { parseContextHeader } from './context-header';
 import { purposesFromTcf, type TcfPurposeMap } from './tcf';
-import type { TokenFailure, TokenResult } from './token';
+import type { ConsentReason, TokenFailure } from '../../../../shared/contracts/reasons';
+import type { TokenResult } from './token';
 
 export const NECESSARY_PURPOSE = 'necessary';
 
 /** One code for the delivery label: the most relevant cause, token first. */
-export type ConsentReason = 'consent' | 'no-token' | TokenFailure | 'tcf-malformed' | ContextFailure;
+export type { ConsentReason };
 
 export interface Consent {
   readonly purposes: ReadonlySet<string>;

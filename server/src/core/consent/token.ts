@@ -4,6 +4,7 @@
  */
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
+import type { TokenFailure } from '../../../../shared/contracts/reasons';
 
 export interface ConsentClaims {
   /** Random pseudonymous visitor id; never derived from anything the visitor is. */
@@ -21,29 +22,8 @@ export interface ConsentClaims {
   readonly iss: string;
 }
 
-/**
- * Why a token gives no consent. Each code ends up in the delivery label, so it names the cause a
- * frontend developer can act on:
- * - `token-malformed`: not a compact JWS, bad base64/JSON, or a claim missing or of the wrong shape;
- * - `token-oversized`: longer than `maxTokenBytes` (refused before any parsing);
- * - `token-algorithm`: `alg` not allowed for the key it selects (`none`, HS/asymmetric confusion);
- * - `token-unknown-key`: a `kid` no configured issuer has (e.g. a key rotated out), or no `kid` and
- *   no own secret;
- * - `token-signature`: the signature does not verify;
- * - `token-issuer`: `iss` or `aud` is not the one the selected key belongs to;
- * - `token-expired` / `token-not-yet-valid`: `exp`, `nbf` or `iat` outside the clock skew;
- * - `token-revoked`: its consent record was withdrawn.
- */
-export type TokenFailure =
-  | 'token-malformed'
-  | 'token-oversized'
-  | 'token-algorithm'
-  | 'token-unknown-key'
-  | 'token-signature'
-  | 'token-issuer'
-  | 'token-expired'
-  | 'token-not-yet-valid'
-  | 'token-revoked';
+/** Why a token gives no consent; each code is described in the shared contract. */
+export type { TokenFailure };
 
 export type TokenResult =
   | { readonly ok: true; readonly claims: ConsentClaims }

@@ -1,0 +1,7 @@
+/**
+ * The contract between the server and the admin: types and constants only, no runtime dependency.
+ * The admin imports it; the server derives its own types from it.
+ */
+export * from './permissions';
+export * from './reasons';
+export * from './variants';

@@ -62,9 +62,11 @@ describe('strapi-plugin-personalization/client from a packed tarball', () => {
     expect(out.trim()).toBe('{"X-Consent-Token":"abc"}');
   });
 
-  it('has no runtime dependencies: the bundle imports nothing', () => {
+  it('has no runtime dependencies and uses Web APIs only: the bundle imports nothing and touches no Node global', () => {
     const dir = path.join(consumer, 'node_modules/strapi-plugin-personalization/dist/client');
-    expect(fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8')).not.toMatch(/^\s*import\s|require\(/m);
+    const esm = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+    expect(esm).not.toMatch(/^\s*import\s|require\(/m);
+    expect(esm).not.toMatch(/\bprocess\b|\bBuffer\b|\bglobal\b|node:|__dirname/);
     expect(fs.readFileSync(path.join(dir, 'index.js'), 'utf8')).not.toMatch(/require\(/);
   });
 

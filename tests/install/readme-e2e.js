@@ -138,6 +138,9 @@ async function main() {
   }
 
   async function startServer(command) {
+    // Another app on the port would answer the checks in this one's place.
+    const occupied = await fetch(`${BASE_URL}/_health`).then(() => true, () => false);
+    if (occupied) throw new Error(`something already answers on ${BASE_URL}; stop it first`);
     log(`$ ${command} (in the background)`);
     const output = fs.openSync(path.join(work, 'server.log'), 'a');
     server = spawn('bash', ['-c', command], { cwd: appDir, env: appEnv(), detached: true, stdio: ['ignore', output, output] });

@@ -1,0 +1,46 @@
+/**
+ * Who takes part in an experiment. Only a visitor whose consent grants the experiment purpose, who
+ * has a pseudonymous subject to bucket on, whom the audience matches and to whom every arm could
+ * be served is enrolled; then the bucket decides the arm, or leaves them out (coverage). Pure.
+ */
+import { assignArm } from './assignment';
+import type { BucketRange } from './bucketing';
+import type { ExperimentArm } from './model';
+
+export interface LiveExperiment {
+  /** The experiment's documentId: what its counters are stored under. */
+  id: string;
+  key: string;
+  seed: string;
+  arms: readonly ExperimentArm[];
+  ranges: readonly BucketRange[];
+  goals: readonly string[];
+  /** The consent purpose enrolment needs (`experiments.purpose`). */
+  purpose: string;
+  /** The audience and its segments over the consent-filtered context; never throws. */
+  matches(context: object): boolean;
+}
+
+export interface Visitor {
+  purposes: ReadonlySet<string>;
+  /** The token's `sub`; absent without a valid token. */
+  subject?: string;
+  context: object;
+}
+
+export type NotEnrolledReason = 'consent-missing' | 'rule-false' | 'arm-unavailable' | 'not-covered';
+
+export type Enrolment = { enrolled: true; arm: number } | { enrolled: false; reason: NotEnrolledReason };
+
+const ALWAYS = () => true;
+
+/** `armAvailable` says whether an arm's variant could be served in this request (locale, schedule, purposes). */
+export function enrol(experiment: LiveExperiment, visitor: Visitor, armAvailable: (arm: ExperimentArm) => boolean = ALWAYS): Enrolment {
+  if (!visitor.purposes.has(experiment.purpose) || !visitor.subject) return { enrolled: false, reason: 'consent-missing' };
+  if (!experiment.matches(visitor.context)) return { enrolled: false, reason: 'rule-false' };
+  for (const arm of experiment.arms) {
+    if (!armAvailable(arm)) return { enrolled: false, reason: 'arm-unavailable' };
+  }
+  const arm = assignArm(experiment.seed, experiment.ranges, visitor.subject);
+  return arm === -1 ? { enrolled: false, reason: 'not-covered' } : { enrolled: true, arm };
+}

@@ -1,3 +1,5 @@
+import type { KoaContext } from './koa-context';
+
 /** An input problem the admin or content API answers with a 4xx that names the field. */
 export class InputError extends Error {
   constructor(
@@ -11,7 +13,7 @@ export class InputError extends Error {
 }
 
 /** Turns an InputError into the Strapi error response; anything else propagates as a 500. */
-export async function answeringInputErrors(ctx: any, work: () => Promise<unknown>): Promise<void> {
+export async function answeringInputErrors(ctx: KoaContext, work: () => Promise<unknown>): Promise<void> {
   try {
     ctx.body = await work();
   } catch (error) {

@@ -1,17 +1,18 @@
 import type { Core } from '@strapi/strapi';
 import { answeringInputErrors } from '../errors';
 import type { ConsentRecordsService } from '../services/consent-records';
+import type { KoaContext } from '../koa-context';
 
 /** Admin: proof-of-consent records, listed with filters and exported as CSV. */
 const consentRecords = ({ strapi }: { strapi: Core.Strapi }) => {
   const service = () => strapi.plugin('personalization').service('consent-records') as ConsentRecordsService;
 
   return {
-    async list(ctx: any) {
+    async list(ctx: KoaContext) {
       await answeringInputErrors(ctx, () => service().list(ctx.query));
     },
 
-    async export(ctx: any) {
+    async export(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => {
         const stream = service().exportCsv(ctx.query);
         const day = new Date().toISOString().slice(0, 10);

@@ -1,20 +1,21 @@
 import type { Core } from '@strapi/strapi';
 import { answeringInputErrors } from '../errors';
 import type { SegmentsService } from '../services/segments';
+import type { KoaContext } from '../koa-context';
 
 const segments = ({ strapi }: { strapi: Core.Strapi }) => {
   const service = () => strapi.plugin('personalization').service('segments') as SegmentsService;
 
   return {
-    async list(ctx: any) {
+    async list(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().list() }));
     },
 
-    async findOne(ctx: any) {
+    async findOne(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().findOne(ctx.params.id) }));
     },
 
-    async create(ctx: any) {
+    async create(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => {
         const data = await service().create(ctx.request.body);
         ctx.status = 201;
@@ -22,11 +23,11 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
-    async update(ctx: any) {
+    async update(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().update(ctx.params.id, ctx.request.body) }));
     },
 
-    async remove(ctx: any) {
+    async remove(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().remove(ctx.params.id) }));
     },
   };

@@ -11,6 +11,7 @@ import type { PreviewService } from '../services/preview';
 import type { VariantIndex } from '../services/variant-index';
 import { settings } from '../settings';
 import { mainFieldOf } from './settings';
+import type { KoaContext } from '../koa-context';
 
 const MAX_ENTRIES = 50;
 
@@ -69,14 +70,14 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     /** POST /preview: the content API's own answer for a visitor with this consent (services/preview.ts). */
-    async preview(ctx: any) {
+    async preview(ctx: KoaContext) {
       ctx.set('Cache-Control', 'no-store');
       await answeringInputErrors(ctx, async () => ({
         data: await (strapi.plugin('personalization').service('preview') as PreviewService).preview(ctx.request.body),
       }));
     },
 
-    async simulate(ctx: any) {
+    async simulate(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => {
         const input = parse(simulateSchema, ctx.request.body);
         const { config, catalogue } = settings(strapi);

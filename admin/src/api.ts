@@ -4,7 +4,7 @@
  */
 import * as React from 'react';
 import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
-import type { VariantKind, VariantRecord, VariantSettings } from '../../shared/contracts';
+import type { Segment, SegmentUser, VariantKind, VariantRecord, VariantSettings } from '../../shared/contracts';
 import type { CatalogueAttribute } from './rules/model';
 
 export interface Purpose {
@@ -43,27 +43,7 @@ export interface PluginConfiguration extends PluginSettings {
   token: { secretConfigured: boolean; ttlSeconds: number; issuers: string[] };
 }
 
-export type { VariantKind, VariantRecord, VariantSettings };
-
-export interface SegmentUser {
-  key: string;
-  name: string;
-  kind: VariantKind;
-  contentType: string;
-  baseDocumentId: string;
-  variantDocumentId: string;
-}
-
-export interface Segment {
-  id: number;
-  documentId: string;
-  name: string;
-  key: string;
-  description: string | null;
-  rule: unknown;
-  usage: number;
-  usedBy?: SegmentUser[];
-}
+export type { Segment, SegmentUser, VariantKind, VariantRecord, VariantSettings };
 
 export const API = {
   settings: '/personalization/settings',

@@ -4,4 +4,6 @@
  */
 export * from './permissions';
 export * from './reasons';
+export * from './segments';
+export * from './simulator';
 export * from './variants';

@@ -27,6 +27,7 @@ import {
 import { Play } from '@strapi/icons';
 import { Layouts, Page, useFetchClient } from '@strapi/strapi/admin';
 import { NavLink } from 'react-router-dom';
+import type { SimulatedEntry, Simulation } from '../../../shared/contracts';
 import { API, problemOf, useSettings, type ApiProblem, type EnabledContentType, type PluginSettings } from '../api';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { useRuleWording } from '../hooks/useRuleWording';
@@ -34,28 +35,6 @@ import { useT } from '../hooks/useT';
 import { PERMISSIONS } from '../permissions';
 import { NO_CONSENT, sharedAttributes, VisitorFields, type Visitor } from '../components/VisitorFields';
 
-interface SimulatedEntry {
-  documentId: string;
-  title: string | null;
-  served: { variant: string | null; name: string | null; kind: 'targeted' | 'mass' | 'base'; reason: string; documentId: string | null };
-  skipped: Array<{ variant: string; name: string | null; kind: 'targeted' | 'mass'; reason: string }>;
-  read: string[];
-}
-
-interface Simulation {
-  contentType: string;
-  locale: string | null;
-  at: string;
-  context: {
-    purposes: string[];
-    weekday: number;
-    hour: number;
-    timeZone: string;
-    attributes: string[];
-    ignored: Array<{ name: string; reason: 'builtin' | 'unknown' | 'purpose-not-granted' | 'wrong-type' }>;
-  };
-  entries: SimulatedEntry[];
-}
 
 export const SimulatorPage = () => {
   const t = useT();

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { hasAttributeType, visibleAttributes, type Catalogue } from '../core/catalogue';
 import { NECESSARY_PURPOSE } from '../core/consent/normalize';
+import type { IgnoredReason, Simulation } from '../../../shared/contracts';
 import { labelOf, traceDecision, type DecisionRequest } from '../core/decision';
 import { buildRuleContext } from '../core/rules';
 import { VARIANT_OF, hasDraftAndPublish, localeFor } from '../enabled-types';
@@ -25,8 +26,6 @@ const simulateSchema = z
     at: z.iso.datetime({ offset: true }).nullable().optional(),
   })
   .strict();
-
-type IgnoredReason = 'builtin' | 'unknown' | 'purpose-not-granted' | 'wrong-type';
 
 /** Why an attribute the editor typed in would not reach a rule; the same filter delivery applies. */
 function ignoredReason(catalogue: Catalogue, granted: ReadonlySet<string>, name: string, value: unknown): IgnoredReason | null {
@@ -121,8 +120,8 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
             at: new Date(now).toISOString(),
             context: {
               purposes: order.filter((key) => granted.has(key)),
-              weekday: context.weekday,
-              hour: context.hour,
+              weekday: context.weekday as number,
+              hour: context.hour as number,
               timeZone: config.timeZone,
               attributes: Object.keys(attributes).sort(),
               ignored: Object.entries(input.attributes)
@@ -145,7 +144,7 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
                 read: trace.read,
               };
             }),
-          },
+          } satisfies Simulation,
         };
       });
     },

@@ -5,6 +5,7 @@ import { InputError } from '../errors';
 import { settings } from '../settings';
 import type { VariantIndex, VariantRecord } from './variant-index';
 import { keySchema, parse } from './variants';
+import type { Segment, SegmentRecord, SegmentUser } from '../../../shared/contracts';
 
 const SEGMENT = 'plugin::personalization.segment';
 const VARIANT = 'plugin::personalization.variant';
@@ -30,24 +31,7 @@ const updateSchema = z
   .partial()
   .strict();
 
-export interface SegmentRecord {
-  id: number;
-  documentId: string;
-  name: string;
-  key: string;
-  description: string | null;
-  rule: unknown;
-}
-
-/** A variant that references a segment, as the admin needs it to find and edit it. */
-export interface SegmentUser {
-  key: string;
-  name: string;
-  kind: VariantRecord['kind'];
-  contentType: string;
-  baseDocumentId: string;
-  variantDocumentId: string;
-}
+export type { Segment, SegmentRecord, SegmentUser };
 
 type UsingVariant = Pick<VariantRecord, 'key' | 'name' | 'kind' | 'contentType' | 'baseDocumentId' | 'variantDocumentId' | 'segments'>;
 
@@ -104,7 +88,7 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
-    async list(): Promise<Array<SegmentRecord & { usage: number }>> {
+    async list(): Promise<Segment[]> {
       const [rows, users] = await Promise.all([
         records().findMany({ orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
         usersByKey(),
@@ -112,7 +96,7 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
       return rows.map((row: SegmentRecord) => ({ ...row, usage: users.get(row.key)?.length ?? 0 }));
     },
 
-    async findOne(id: string): Promise<SegmentRecord & { usage: number; usedBy: SegmentUser[] }> {
+    async findOne(id: string): Promise<Segment & { usedBy: SegmentUser[] }> {
       const record = await findRecord(id);
       const usedBy = await usersOf(record.key);
       return { ...record, usage: usedBy.length, usedBy };

@@ -1,0 +1,41 @@
+/** `POST /personalization/simulate`: what delivery would serve to a visitor described by hand. */
+import type { DecisionReason, SkipReason } from './reasons';
+import type { VariantKind } from './variants';
+
+export interface SimulateRequest {
+  contentType: string;
+  /** At most 50; all published base entries (up to 50) when absent. */
+  documentIds?: string[];
+  purposes?: string[];
+  attributes?: Record<string, unknown>;
+  locale?: string | null;
+  /** ISO 8601 with an offset; now when absent. */
+  at?: string | null;
+}
+
+/** Why an attribute the editor typed in would not reach a rule. */
+export type IgnoredReason = 'builtin' | 'unknown' | 'purpose-not-granted' | 'wrong-type';
+
+export interface SimulatedEntry {
+  documentId: string;
+  title: string | null;
+  served: { variant: string | null; name: string | null; kind: VariantKind | 'base'; reason: DecisionReason; documentId: string | null };
+  skipped: Array<{ variant: string; name: string | null; kind: VariantKind; reason: SkipReason }>;
+  /** The attributes the decision read. */
+  read: string[];
+}
+
+export interface Simulation {
+  contentType: string;
+  locale: string | null;
+  at: string;
+  context: {
+    purposes: string[];
+    weekday: number;
+    hour: number;
+    timeZone: string;
+    attributes: string[];
+    ignored: Array<{ name: string; reason: IgnoredReason }>;
+  };
+  entries: SimulatedEntry[];
+}

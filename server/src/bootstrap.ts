@@ -3,6 +3,8 @@ import { settings } from './settings';
 import { RBAC_ACTIONS } from './permissions';
 import type { CoherenceService } from './services/coherence';
 import type { ConsentService } from './services/consent';
+import type { ExperimentCounts } from './services/experiment-counts';
+import type { ExperimentIndex } from './services/experiment-index';
 import type { ReconcileService } from './services/reconcile';
 import { schedulePurge } from './services/consent-records';
 import type { VariantIndex } from './services/variant-index';
@@ -20,7 +22,14 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const coherence = plugin.service('coherence') as CoherenceService;
   const consent = plugin.service('consent') as ConsentService;
   const index = plugin.service('variant-index') as VariantIndex;
-  coherence.on('variants', { reload: () => index.refresh() });
+  const experiments = plugin.service('experiment-index') as ExperimentIndex;
+  // Experiments change what a base serves: they travel with the variants' announcement.
+  coherence.on('variants', {
+    reload: async () => {
+      await index.refresh();
+      await experiments.refresh();
+    },
+  });
   coherence.on('revocations', {
     reload: (since) => consent.loadRevocations(since),
     apply: (change) => consent.markRevoked(change.recordId, change.expiresAt),
@@ -33,6 +42,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const reconciled = await (plugin.service('reconcile') as ReconcileService).run({ announce: false });
   // Other instances still running (a rolling restart) rebuild too when records were set aside.
   await (reconciled.detachedNow.length > 0 ? index.rebuild() : index.refresh());
+  await experiments.refresh();
+  (plugin.service('experiment-counts') as ExperimentCounts).start();
 };
 
 export default bootstrap;

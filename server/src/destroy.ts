@@ -1,8 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import type { CoherenceService } from './services/coherence';
+import type { ExperimentCounts } from './services/experiment-counts';
 
 const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
-  await (strapi.plugin('personalization').service('coherence') as CoherenceService).stop();
+  const plugin = strapi.plugin('personalization');
+  // Buffered experiment counts are written while the database is still there.
+  await (plugin.service('experiment-counts') as ExperimentCounts).stop();
+  await (plugin.service('coherence') as CoherenceService).stop();
 };
 
 export default destroy;

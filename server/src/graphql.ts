@@ -16,6 +16,8 @@ export function registerGraphql(strapi: Core.Strapi, enabled: ReadonlySet<string
         t.string('variant');
         t.nonNull.string('kind');
         t.nonNull.string('reason');
+        t.string('experiment');
+        t.string('arm');
       },
     });
     const extensions = [...enabled].map((uid) =>

@@ -2,6 +2,7 @@
  * The contract between the server and the admin: types and constants only, no runtime dependency.
  * The admin imports it; the server derives its own types from it.
  */
+export * from './experiments';
 export * from './permissions';
 export * from './reasons';
 export * from './segments';

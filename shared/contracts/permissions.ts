@@ -3,6 +3,7 @@ export const ACTIONS = {
   read: 'plugin::personalization.read',
   manageVariants: 'plugin::personalization.variants.manage',
   manageSegments: 'plugin::personalization.segments.manage',
+  manageExperiments: 'plugin::personalization.experiments.manage',
   readConsentRecords: 'plugin::personalization.consent-records.read',
   settings: 'plugin::personalization.settings',
 } as const;

@@ -43,7 +43,7 @@ export type SkipReason =
   | 'rule-false';
 
 /**
- * Why an entry was served as it was: a variant matched, none exists, or why none could be served;
+ * Why an entry was served as it was: a variant matched, the visitor's experiment arm, none exists, or why none could be served;
  * a consent reason stands in when missing consent is what held the variants back.
  */
-export type DecisionReason = 'targeted-match' | 'mass-match' | 'no-variants' | SkipReason | Exclude<ConsentReason, 'consent'>;
+export type DecisionReason = 'targeted-match' | 'mass-match' | 'experiment' | 'no-variants' | SkipReason | Exclude<ConsentReason, 'consent'>;

@@ -41,4 +41,7 @@ export interface DeliveryLabel {
   variant: string | null;
   kind: VariantKind | 'base';
   reason: DecisionReason;
+  /** With reason `experiment`: the experiment key and the visitor's arm. */
+  experiment?: string;
+  arm?: string;
 }

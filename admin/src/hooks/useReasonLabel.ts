@@ -6,6 +6,7 @@ import { useT } from './useT';
 export const REASON_LABELS: Record<DecisionReason, string> = {
   'targeted-match': 'the audience matches and consent covers it',
   'mass-match': 'a variant for everyone applies',
+  experiment: "the visitor's arm in a running experiment",
   'no-variants': 'the entry has no variants',
   disabled: 'disabled',
   'locale-excluded': 'not meant for this locale',

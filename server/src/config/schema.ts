@@ -95,6 +95,16 @@ export const configSchema = z
       })
       .strict()
       .default({ mode: 'auto', pollIntervalMs: 500 }),
+    /** Experiments between a base entry and its variants (README "Experiments"). */
+    experiments: z
+      .object({
+        /** The consent purpose a visitor must grant to be enrolled and counted. */
+        purpose: key.default('measurement'),
+        /** How often buffered counts are written, at most: one batch per interval, never a write per request. */
+        flushIntervalMs: z.number().int().min(100).max(5_000).default(5_000),
+      })
+      .strict()
+      .default({ purpose: 'measurement', flushIntervalMs: 5_000 }),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -123,6 +133,9 @@ export const configSchema = z
       if (!purposeKeys.has(purpose)) {
         ctx.addIssue({ code: 'custom', path: ['tcf', 'purposes', purpose], message: `unknown purpose "${purpose}"` });
       }
+    }
+    if (!purposeKeys.has(config.experiments.purpose)) {
+      ctx.addIssue({ code: 'custom', path: ['experiments', 'purpose'], message: `unknown purpose "${config.experiments.purpose}"` });
     }
     if (config.coherence.mode === 'redis' && !config.coherence.redisUrl) {
       ctx.addIssue({ code: 'custom', path: ['coherence', 'redisUrl'], message: 'is required when mode is "redis"' });

@@ -3,6 +3,8 @@ import segment from './segment/schema.json';
 import consentRecord from './consent-record/schema.json';
 import revocation from './revocation/schema.json';
 import detachedVariant from './detached-variant/schema.json';
+import experiment from './experiment/schema.json';
+import experimentCount from './experiment-count/schema.json';
 
 export default {
   variant: { schema: variant },
@@ -10,4 +12,6 @@ export default {
   'consent-record': { schema: consentRecord },
   revocation: { schema: revocation },
   'detached-variant': { schema: detachedVariant },
+  experiment: { schema: experiment },
+  'experiment-count': { schema: experimentCount },
 };

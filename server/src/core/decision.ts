@@ -48,6 +48,8 @@ export interface Decision {
   variant: LiveVariant | null;
   kind: VariantKind | 'base';
   reason: DecisionReason;
+  /** For reason `experiment`: the experiment (documentId and key) and the visitor's arm. */
+  experiment?: { id: string; key: string; arm: string };
 }
 
 /** The label every delivered entry of an enabled type carries. */
@@ -57,6 +59,15 @@ export const NO_VARIANTS: Decision = Object.freeze({ variant: null, kind: 'base'
 
 /** Why a variant cannot be served to this request, or null when it may be. */
 export function skipReason(variant: LiveVariant, request: DecisionRequest): SkipReason | null {
+  const unavailable = availabilityReason(variant, request);
+  if (unavailable !== null) return unavailable;
+  // Rules read only the consent-filtered context, so a rule cannot see an ungranted attribute.
+  if (!variant.matches(request.context)) return 'rule-false';
+  return null;
+}
+
+/** Why a variant cannot be served to this request whatever its audience says (an experiment arm's test), or null. */
+export function availabilityReason(variant: LiveVariant, request: DecisionRequest): Exclude<SkipReason, 'rule-false'> | null {
   if (!variant.enabled) return 'disabled';
   if (variant.locales !== null && !variant.locales.has(request.locale)) return 'locale-excluded';
   if (!variant.publishedLocales.has(request.locale)) {
@@ -67,8 +78,6 @@ export function skipReason(variant: LiveVariant, request: DecisionRequest): Skip
   for (const purpose of variant.requiredPurposes) {
     if (!request.purposes.has(purpose)) return 'consent-missing';
   }
-  // Rules read only the consent-filtered context, so a rule cannot see an ungranted attribute.
-  if (!variant.matches(request.context)) return 'rule-false';
   return null;
 }
 
@@ -152,5 +161,10 @@ export function traceDecision(variants: BaseVariants | undefined, request: Decis
 }
 
 export function labelOf(decision: Decision): Label {
-  return { variant: decision.variant?.key ?? null, kind: decision.kind, reason: decision.reason };
+  const label: Label = { variant: decision.variant?.key ?? null, kind: decision.kind, reason: decision.reason };
+  if (decision.experiment) {
+    label.experiment = decision.experiment.key;
+    label.arm = decision.experiment.arm;
+  }
+  return label;
 }

@@ -43,8 +43,10 @@ export function label(state: DeliveryState, uid: string, entry: Record<string | 
   }
   const entryLabel = labelOf(decision);
   entry[LABEL] = entryLabel;
-  state.decisions.add(`${uid}:${entry.documentId}:${entry.locale ?? ''}=${entryLabel.variant ?? ''}:${entryLabel.kind}:${entryLabel.reason}`);
-  if (decision.variant && decision.variant.requiredPurposes.length > 0) state.personal = true;
+  const arm = decision.experiment ? `:${decision.experiment.key}/${decision.experiment.arm}` : '';
+  state.decisions.add(`${uid}:${entry.documentId}:${entry.locale ?? ''}=${entryLabel.variant ?? ''}:${entryLabel.kind}:${entryLabel.reason}${arm}`);
+  // An experiment arm depends on the measurement purpose and the visitor's subject.
+  if (decision.experiment || (decision.variant && decision.variant.requiredPurposes.length > 0)) state.personal = true;
 }
 
 const NOTHING_DECIDED_KEY = createHash('sha256').digest('base64url').slice(0, 22);

@@ -1,11 +1,13 @@
 import type { Core } from '@strapi/strapi';
-import { chooseVariant, NO_VARIANTS, type DecisionRequest } from '../core/decision';
+import { NO_VARIANTS, type DecisionRequest } from '../core/decision';
 import type { Consent } from '../core/consent';
 import { buildRuleContext } from '../core/rules';
 import { uidFields } from '../enabled-types';
 import type { ConsentService } from '../services/consent';
+import type { ExperimentIndex } from '../services/experiment-index';
 import type { VariantIndex } from '../services/variant-index';
 import { settings } from '../settings';
+import { decideWithExperiment, exposureCounter } from './experiments';
 import { deliveryState, label, type DeliveryState } from './labels';
 import type { RequestContext } from './origin';
 import { variantKeyOf, variantRows, type Row, type RowShape } from './variant-rows';
@@ -25,6 +27,8 @@ export function personalizer(strapi: Core.Strapi): Personalize {
   const plugin = () => strapi.plugin('personalization');
   const index = () => plugin().service('variant-index') as VariantIndex;
   const consents = () => plugin().service('consent') as ConsentService;
+  const experiments = () => plugin().service('experiment-index') as ExperimentIndex;
+  const countExposure = exposureCounter(strapi);
   const fetchVariants = variantRows(strapi, () => index().generation());
 
   return async (ctx, uid, entries, shape, requestLocale = null) => {
@@ -37,7 +41,12 @@ export function personalizer(strapi: Core.Strapi): Personalize {
     const consent = await consents().ofRequest(ctx);
     const localeOf = (entry: Row) => (entry.locale === undefined ? requestLocale : entry.locale);
     const decisions = entries.map((entry) =>
-      chooseVariant(index().variantsOf(uid, entry.documentId), decisionRequest(strapi, state, consent, localeOf(entry)))
+      decideWithExperiment(
+        experiments().runningOn(uid, entry.documentId),
+        index().variantsOf(uid, entry.documentId),
+        decisionRequest(strapi, state, consent, localeOf(entry)),
+        consent.subject
+      )
     );
     const wanted = entries.flatMap((entry, position) => {
       const { variant } = decisions[position];
@@ -52,6 +61,7 @@ export function personalizer(strapi: Core.Strapi): Personalize {
         // Unpublished between the index rebuild and this query: the base is the safe answer.
         decision = { variant: null, kind: 'base', reason: 'draft' };
       }
+      countExposure(ctx, decision, consent.subject, state.now);
       if (!variant) {
         label(state, uid, entry, decision);
         return entry;

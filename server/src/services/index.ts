@@ -1,6 +1,9 @@
 import coherence from './coherence';
 import consent from './consent';
 import consentRecords from './consent-records';
+import experimentCounts from './experiment-counts';
+import experimentIndex from './experiment-index';
+import experiments from './experiments';
 import preview from './preview';
 import reconcile from './reconcile';
 import variantIndex from './variant-index';
@@ -12,6 +15,9 @@ export default {
   coherence,
   consent,
   'consent-records': consentRecords,
+  'experiment-counts': experimentCounts,
+  'experiment-index': experimentIndex,
+  experiments,
   preview,
   reconcile,
   'variant-index': variantIndex,

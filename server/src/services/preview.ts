@@ -86,7 +86,8 @@ const preview = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
     const host = ['0.0.0.0', '::', ''].includes(address.address) ? '127.0.0.1' : address.address;
     const origin = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    const answer = await fetch(`${origin}${path}`, { headers });
+    // Marked as a preview: the editor sees the visitor's experiment arm, and no exposure is counted.
+    const answer = await fetch(`${origin}${path}`, { headers: { ...headers, 'X-Personalization-Preview': '1' } });
     const text = await answer.text();
     let responseBody: unknown = text;
     try {

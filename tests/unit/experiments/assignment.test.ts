@@ -14,7 +14,7 @@ const PURPOSES = ['necessary', 'functional', 'personalization', 'measurement', '
 
 function experiment(seed: string, weights: number[], coverage = 1, matches: (context: object) => boolean = () => true): LiveExperiment {
   const arms: ExperimentArm[] = weights.map((weight, index) => ({ key: `arm${index}`, variant: index === 0 ? null : `v${index}`, weight }));
-  return { id: 'doc', key: 'exp', seed, arms, ranges: rangesOf({ seed, weights, coverage }), goals: ['signup'], purpose: 'measurement', matches };
+  return { id: 'doc', key: 'exp', seed, arms, ranges: rangesOf({ seed, weights, coverage }), goals: ['signup'], purposes: ['measurement'], matches };
 }
 
 /** Weights of 2–4 arms summing to 1, none below 5%. */

@@ -15,8 +15,8 @@ export interface LiveExperiment {
   arms: readonly ExperimentArm[];
   ranges: readonly BucketRange[];
   goals: readonly string[];
-  /** The consent purpose enrolment needs (`experiments.purpose`). */
-  purpose: string;
+  /** Purposes enrolment needs: `experiments.purpose`, and those of the attributes the audience reads. */
+  purposes: readonly string[];
   /** The audience and its segments over the consent-filtered context; never throws. */
   matches(context: object): boolean;
 }
@@ -36,7 +36,10 @@ const ALWAYS = () => true;
 
 /** `armAvailable` says whether an arm's variant could be served in this request (locale, schedule, purposes). */
 export function enrol(experiment: LiveExperiment, visitor: Visitor, armAvailable: (arm: ExperimentArm) => boolean = ALWAYS): Enrolment {
-  if (!visitor.purposes.has(experiment.purpose) || !visitor.subject) return { enrolled: false, reason: 'consent-missing' };
+  if (!visitor.subject) return { enrolled: false, reason: 'consent-missing' };
+  for (const purpose of experiment.purposes) {
+    if (!visitor.purposes.has(purpose)) return { enrolled: false, reason: 'consent-missing' };
+  }
   if (!experiment.matches(visitor.context)) return { enrolled: false, reason: 'rule-false' };
   for (const arm of experiment.arms) {
     if (!armAvailable(arm)) return { enrolled: false, reason: 'arm-unavailable' };

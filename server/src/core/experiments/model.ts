@@ -1,13 +1,8 @@
 /** What an experiment is, and which definitions are refused. Pure: no Strapi import. */
 
-export type ExperimentStatus = 'draft' | 'running' | 'stopped';
+import type { ExperimentArm } from '../../../../shared/contracts';
 
-export interface ExperimentArm {
-  key: string;
-  /** A variant key of the base entry, or null for the base entry itself (the control). */
-  variant: string | null;
-  weight: number;
-}
+export type { ExperimentArm, ExperimentStatus } from '../../../../shared/contracts';
 
 export interface ArmProblem {
   field: string;

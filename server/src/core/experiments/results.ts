@@ -3,6 +3,7 @@
  * exposures, unique visitors, conversions per goal, rates with intervals, uplift, p-value,
  * probability to beat control, the sample-ratio check and a daily series. Pure.
  */
+import type { ArmResult, DailyArm, ExperimentResults, GoalComparison, GoalFigures } from '../../../../shared/contracts';
 import { controlArmIndex, type ExperimentArm } from './model';
 import { UniqueCountSketch, SKETCH_PRECISION, SKETCH_RELATIVE_STANDARD_ERROR } from './sketch';
 import {
@@ -13,8 +14,9 @@ import {
   twoProportionTest,
   wilsonInterval,
   type Proportion,
-  type SampleRatioCheck,
 } from './statistics';
+
+export type { ArmResult, DailyArm, ExperimentResults, GoalComparison, GoalFigures };
 
 /** One stored row: one experiment, arm and UTC day. Sketches are `UniqueCountSketch.serialize` text. */
 export interface CounterRow {
@@ -26,51 +28,6 @@ export interface CounterRow {
   conversions: Record<string, number> | null;
   /** Unique converters per goal. */
   converters: Record<string, string> | null;
-}
-
-export interface GoalFigures {
-  /** Conversion events counted (a visitor converting twice counts twice). */
-  conversions: number;
-  /** Unique visitors who converted (estimated). */
-  converters: number;
-  /** converters / visitors. */
-  rate: number | null;
-  interval: [number, number] | null;
-}
-
-export interface GoalComparison extends GoalFigures {
-  /** Relative to the control arm; null on the control arm itself. */
-  uplift: number | null;
-  pValue: number | null;
-  probabilityToBeatControl: number | null;
-}
-
-export interface ArmResult {
-  key: string;
-  variant: string | null;
-  weight: number;
-  control: boolean;
-  exposures: number;
-  visitors: number;
-  goals: Record<string, GoalComparison>;
-}
-
-export interface DailyArm {
-  key: string;
-  exposures: number;
-  visitors: number;
-  goals: Record<string, GoalFigures>;
-  /** From the first day through this one: what a chart of the rate over days plots. */
-  cumulative: { visitors: number; goals: Record<string, GoalFigures> };
-}
-
-export interface ExperimentResults {
-  goals: string[];
-  arms: ArmResult[];
-  overall: { exposures: number; visitors: number; goals: Record<string, GoalFigures> };
-  sampleRatio: SampleRatioCheck | null;
-  daily: Array<{ day: string; arms: DailyArm[] }>;
-  estimator: { name: 'HyperLogLog'; precision: number; relativeStandardError: number };
 }
 
 interface Tally {

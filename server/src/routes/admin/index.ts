@@ -1,4 +1,5 @@
 import consentRecords from './consent-records';
+import experiments from './experiments';
 import reconcile from './reconcile';
 import segments from './segments';
 import settings from './settings';
@@ -7,5 +8,5 @@ import variants from './variants';
 
 export default {
   type: 'admin',
-  routes: [...variants, ...segments, ...consentRecords, ...settings, ...reconcile, ...transfer],
+  routes: [...variants, ...segments, ...consentRecords, ...settings, ...reconcile, ...transfer, ...experiments],
 };

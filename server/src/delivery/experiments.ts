@@ -1,0 +1,97 @@
+import type { Core } from '@strapi/strapi';
+import { isbot } from 'isbot';
+import { availabilityReason, chooseVariant, type BaseVariants, type Decision, type DecisionRequest, type LiveVariant } from '../core/decision';
+import { enrol, hash64, type ExperimentArm } from '../core/experiments';
+import type { ExperimentCounts, VisitorHash } from '../services/experiment-counts';
+import type { ExperimentIndex, RunningExperiment } from '../services/experiment-index';
+import type { RequestContext } from './origin';
+
+/** Set by the admin's preview-as-visitor request: the editor sees the arm, nothing is counted. */
+export const PREVIEW_HEADER = 'X-Personalization-Preview';
+
+function variantByKey(variants: BaseVariants | undefined, key: string): LiveVariant | undefined {
+  if (!variants) return undefined;
+  return variants.targeted.find((variant) => variant.key === key) ?? variants.mass.find((variant) => variant.key === key);
+}
+
+/** Arm variants are served only through the experiment while it runs: the normal chain skips them. */
+const withoutArms = new WeakMap<BaseVariants, { experiment: RunningExperiment; variants: BaseVariants }>();
+
+function chainWithoutArms(variants: BaseVariants | undefined, experiment: RunningExperiment): BaseVariants | undefined {
+  if (!variants) return undefined;
+  const cached = withoutArms.get(variants);
+  if (cached && cached.experiment === experiment) return cached.variants;
+  const kept = (variant: LiveVariant) => !experiment.armVariants.has(variant.key);
+  const filtered = { targeted: variants.targeted.filter(kept), mass: variants.mass.filter(kept) };
+  withoutArms.set(variants, { experiment, variants: filtered });
+  return filtered;
+}
+
+/**
+ * The decision for one entry when its base may run an experiment. An enrolled visitor gets their
+ * arm (the base, or the arm's variant) whatever the variants' own audiences say; everyone else gets
+ * the targeted → mass → base chain without the arm variants.
+ */
+export function decideWithExperiment(
+  experiment: RunningExperiment | undefined,
+  variants: BaseVariants | undefined,
+  request: DecisionRequest,
+  subject: string | undefined
+): Decision {
+  if (!experiment) return chooseVariant(variants, request);
+  const armAvailable = (arm: ExperimentArm) => {
+    if (arm.variant === null) return true;
+    const variant = variantByKey(variants, arm.variant);
+    return variant !== undefined && availabilityReason(variant, request) === null;
+  };
+  const enrolment = enrol(experiment, { purposes: request.purposes, subject, context: request.context }, armAvailable);
+  if (!enrolment.enrolled) return chooseVariant(chainWithoutArms(variants, experiment), request);
+  const arm = experiment.arms[enrolment.arm];
+  const variant = arm.variant === null ? null : variantByKey(variants, arm.variant)!;
+  return {
+    variant,
+    kind: variant?.kind ?? 'base',
+    reason: 'experiment',
+    experiment: { id: experiment.id, key: experiment.key, arm: arm.key },
+  };
+}
+
+/**
+ * Prefetches, known bots and the admin preview see their arm but are never counted. Browsers mark
+ * prefetches and prerenders with `Sec-Purpose: prefetch`, older Chrome with `Purpose: prefetch` or
+ * `X-Purpose: preview`.
+ */
+export function isCounted(ctx: RequestContext): boolean {
+  const purpose = `${ctx.get('sec-purpose')} ${ctx.get('purpose')} ${ctx.get('x-purpose')}`.toLowerCase();
+  if (purpose.includes('prefetch') || purpose.includes('preview')) return false;
+  if (ctx.get(PREVIEW_HEADER)) return false;
+  return !isbot(ctx.get('user-agent'));
+}
+
+const VISITOR = Symbol('personalization experiment visitor');
+const EXPOSED = Symbol('personalization experiments exposed');
+
+/** The subject's hash, computed once per request; the subject itself goes nowhere. */
+function visitorOf(ctx: RequestContext, subject: string): VisitorHash {
+  const state = ctx.state as Record<symbol, unknown>;
+  return (state[VISITOR] ??= hash64(subject)) as VisitorHash;
+}
+
+/**
+ * Counts one exposure per experiment and response for an enrolled visitor, into the in-memory
+ * buffer (services/experiment-counts.ts): no database write on the request path.
+ */
+export function exposureCounter(strapi: Core.Strapi) {
+  const counts = () => strapi.plugin('personalization').service('experiment-counts') as ExperimentCounts;
+  return (ctx: RequestContext, decision: Decision, subject: string | undefined, now: number): void => {
+    if (!decision.experiment || !subject) return;
+    const state = ctx.state as Record<symbol, unknown>;
+    const exposed = (state[EXPOSED] ??= new Set<string>()) as Set<string>;
+    if (exposed.has(decision.experiment.id)) return;
+    exposed.add(decision.experiment.id);
+    if (!isCounted(ctx)) return;
+    counts().expose(decision.experiment.id, decision.experiment.arm, visitorOf(ctx, subject), now);
+  };
+}
+
+export type { ExperimentIndex };

@@ -5,6 +5,7 @@ import type { CoherenceService } from './services/coherence';
 import type { ConsentService } from './services/consent';
 import type { ExperimentCounts } from './services/experiment-counts';
 import type { ExperimentIndex } from './services/experiment-index';
+import type { RateLimitsService } from './services/rate-limits';
 import type { ReconcileService } from './services/reconcile';
 import { schedulePurge } from './services/consent-records';
 import type { VariantIndex } from './services/variant-index';
@@ -37,6 +38,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   // Listening starts before the first load: a change another instance makes meanwhile is not lost.
   await coherence.start();
   await consent.initialize();
+  await (plugin.service('rate-limits') as RateLimitsService).start();
   await schedulePurge(strapi);
   // Before the first index build: a record whose entry is no longer a variant is never served or acted on.
   const reconciled = await (plugin.service('reconcile') as ReconcileService).run({ announce: false });

@@ -1,44 +1,100 @@
 /**
- * A fixed-window request limit per client, held in memory. Pure: no Strapi import.
- * Bounded: past `maxClients` the least recently seen client is forgotten, so a flood of
- * addresses costs memory up to that cap and no more (a forgotten client starts a new window).
+ * Fixed-window request limits per client, on rate-limiter-flexible. No Strapi import: the
+ * rate-limits service picks the store from the config and the database, this module only counts.
+ *
+ * - `memory`: per process (the embedded SQLite default).
+ * - `redis` and `database` (a table on PostgreSQL or MySQL): one count for every instance. When
+ *   the store does not answer, the count goes on in this process's memory, so the routes keep
+ *   working with a per-process limit instead of failing.
  */
-import { LRUCache } from 'lru-cache';
+import { isIPv6 } from 'node:net';
+import {
+  RateLimiterMemory,
+  RateLimiterMySQL,
+  RateLimiterPostgres,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 
 export interface RateLimitOptions {
   windowSeconds: number;
   max: number;
-  /** Clients remembered at once. */
-  maxClients?: number;
 }
 
 export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export interface RateLimiter {
-  /** Counts one request of `client` at `now` (epoch ms) and says whether it may proceed. */
-  hit(client: string, now?: number): RateVerdict;
+  /** Counts one request of `client` and says whether it may proceed. */
+  hit(client: string): Promise<RateVerdict>;
 }
 
-interface Window {
-  start: number;
-  count: number;
-}
+/** Where the counts live. `knex` is the database connection Strapi already holds. */
+export type RateLimitStore =
+  | { kind: 'memory' }
+  | { kind: 'redis'; client: unknown; prefix: string }
+  | { kind: 'postgres'; knex: unknown; schema?: string; table: string }
+  | { kind: 'mysql'; knex: unknown; database: string; table: string };
 
 const ALLOWED: RateVerdict = Object.freeze({ allowed: true });
 
-export function createRateLimiter(options: RateLimitOptions): RateLimiter {
-  const windowMs = options.windowSeconds * 1000;
-  const windows = new LRUCache<string, Window>({ max: options.maxClients ?? 10_000 });
+/** A table the library creates on first use (`CREATE TABLE IF NOT EXISTS`), beside Strapi's own. */
+export const RATE_LIMIT_TABLE = 'personalization_rate_limits';
+
+/**
+ * `name` keeps limits apart in a shared store (`consent`, `events`). `ready` settles once the
+ * store's table exists; a limiter is usable before, counting in memory until then.
+ */
+export function createRateLimiter(name: string, options: RateLimitOptions, store: RateLimitStore): RateLimiter & { ready: Promise<void> } {
+  const common = { keyPrefix: name, points: options.max, duration: options.windowSeconds };
+  const memory = new RateLimiterMemory(common);
+  let limiter: RateLimiterAbstract = memory;
+  let ready: Promise<void> = Promise.resolve();
+  // A client already refused is refused from memory until its window ends: a flood costs the store nothing.
+  const shared = { ...common, insuranceLimiter: memory, inMemoryBlockOnConsumed: options.max + 1 };
+  if (store.kind === 'redis') {
+    limiter = new RateLimiterRedis({ ...shared, keyPrefix: `${store.prefix}:${name}`, storeClient: store.client, rejectIfRedisNotReady: true });
+  } else if (store.kind === 'postgres' || store.kind === 'mysql') {
+    ready = new Promise<void>((resolve, reject) => {
+      const done = (error?: unknown) => (error ? reject(error) : resolve());
+      limiter =
+        store.kind === 'postgres'
+          ? new RateLimiterPostgres(
+              { ...shared, storeClient: store.knex, storeType: 'knex', tableName: store.table, schemaName: store.schema, clearExpiredByTimeout: true },
+              done
+            )
+          : new RateLimiterMySQL(
+              { ...shared, storeClient: store.knex, storeType: 'knex', dbName: store.database, tableName: store.table, clearExpiredByTimeout: true },
+              done
+            );
+    });
+  }
   return {
-    hit(client, now = Date.now()) {
-      const current = windows.get(client);
-      if (!current || now - current.start >= windowMs) {
-        windows.set(client, { start: now, count: 1 });
+    ready,
+    async hit(client) {
+      try {
+        await limiter.consume(clientKey(client));
         return ALLOWED;
+      } catch (refusal) {
+        // The library rejects with a RateLimiterRes when over the limit; anything else is a store error
+        // the insurance limiter already absorbed, so it never reaches here.
+        if (!(refusal instanceof RateLimiterRes)) throw refusal;
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) };
       }
-      current.count += 1;
-      if (current.count <= options.max) return ALLOWED;
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((current.start + windowMs - now) / 1000)) };
     },
   };
+}
+
+/** One client per IPv6 /64: a single subscriber line holds a whole /64 and could rotate within it. */
+export function clientKey(address: string): string {
+  const ip = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  if (!isIPv6(ip)) return ip;
+  const [head, tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

@@ -72,12 +72,24 @@ export const configSchema = z
       })
       .default({ denies: ['marketing'] }),
     contextHeaderMaxBytes: z.number().int().min(0).max(16384).default(2048),
+    /** POST /consent per client address (`windowSeconds`, `max`), and POST /events (`events`). README "Rate limits". */
     rateLimit: z
       .object({
         windowSeconds: z.number().int().positive().default(60),
         max: z.number().int().positive().default(30),
+        events: z
+          .object({
+            windowSeconds: z.number().int().positive().default(60),
+            max: z.number().int().positive().default(120),
+          })
+          .strict()
+          .default({ windowSeconds: 60, max: 120 }),
+        /** auto: redis when a Redis URL is set (here or in coherence), the database on PostgreSQL/MySQL, memory (per process) on SQLite. */
+        store: z.enum(['auto', 'memory', 'redis', 'database']).default('auto'),
+        redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
       })
-      .default({ windowSeconds: 60, max: 30 }),
+      .strict()
+      .default({ windowSeconds: 60, max: 30, events: { windowSeconds: 60, max: 120 }, store: 'auto' }),
     consentRecords: z
       .object({
         enabled: z.boolean().default(true),
@@ -133,6 +145,9 @@ export const configSchema = z
       if (!purposeKeys.has(purpose)) {
         ctx.addIssue({ code: 'custom', path: ['tcf', 'purposes', purpose], message: `unknown purpose "${purpose}"` });
       }
+    }
+    if (config.rateLimit.store === 'redis' && !config.rateLimit.redisUrl && !config.coherence.redisUrl) {
+      ctx.addIssue({ code: 'custom', path: ['rateLimit', 'redisUrl'], message: 'is required when store is "redis" (or set coherence.redisUrl)' });
     }
     if (!purposeKeys.has(config.experiments.purpose)) {
       ctx.addIssue({ code: 'custom', path: ['experiments', 'purpose'], message: `unknown purpose "${config.experiments.purpose}"` });

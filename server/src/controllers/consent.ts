@@ -2,9 +2,9 @@ import type { Core } from '@strapi/strapi';
 import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
 import { purposesImplied } from '../core/rules';
 import { answeringInputErrors } from '../errors';
-import { createRateLimiter, type RateLimiter } from '../rate-limit';
 import { settings } from '../settings';
 import { TokenRefused, type ConsentService } from '../services/consent';
+import type { RateLimitsService } from '../services/rate-limits';
 import type { VariantIndex } from '../services/variant-index';
 
 const VARIANT = 'plugin::personalization.variant';
@@ -12,7 +12,7 @@ const SEGMENT = 'plugin::personalization.segment';
 
 const consent = ({ strapi }: { strapi: Core.Strapi }) => {
   const service = () => strapi.plugin('personalization').service('consent') as ConsentService;
-  let limiter: RateLimiter | undefined;
+  const rateLimits = () => strapi.plugin('personalization').service('rate-limits') as RateLimitsService;
 
   /** A refused token is the visitor's problem to fix, so the reason code goes back with the 401. */
   async function answeringTokenRefusals(ctx: any, work: () => Promise<void>): Promise<void> {
@@ -88,15 +88,7 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** POST /consent. Every attempt counts against the client's limit, valid or not. */
     async grant(ctx: any) {
-      const { rateLimit } = settings(strapi).config;
-      limiter ??= createRateLimiter(rateLimit);
-      const verdict = limiter.hit(ctx.request.ip);
-      if (!verdict.allowed) {
-        ctx.set('Retry-After', String(verdict.retryAfterSeconds));
-        return ctx.tooManyRequests(`too many consent requests; retry in ${verdict.retryAfterSeconds} s`, {
-          retryAfter: verdict.retryAfterSeconds,
-        });
-      }
+      if (!(await rateLimits().admit(ctx, 'consent'))) return;
       ctx.set('Cache-Control', 'no-store');
       await answeringInputErrors(ctx, async () => {
         const data = await service().grant(ctx.request.body);

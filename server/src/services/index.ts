@@ -5,6 +5,7 @@ import experimentCounts from './experiment-counts';
 import experimentIndex from './experiment-index';
 import experiments from './experiments';
 import preview from './preview';
+import rateLimits from './rate-limits';
 import reconcile from './reconcile';
 import variantIndex from './variant-index';
 import segments from './segments';
@@ -19,6 +20,7 @@ export default {
   'experiment-index': experimentIndex,
   experiments,
   preview,
+  'rate-limits': rateLimits,
   reconcile,
   'variant-index': variantIndex,
   segments,

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import Redis from 'ioredis';
+import type { Core } from '@strapi/strapi';
+import { createRateLimiter, RATE_LIMIT_TABLE, type RateLimiter, type RateLimitStore } from '../rate-limit';
+import { settings } from '../settings';
+import type { PluginConfig } from '../config/schema';
+
+/** The limits routes may ask for; each has its own window and maximum in `config.rateLimit`. */
+export type LimitName = 'consent' | 'events';
+
+export type RateLimitStoreKind = 'memory' | 'redis' | 'database';
+
+/**
+ * `auto`: Redis when a Redis URL is configured (`rateLimit.redisUrl`, else `coherence.redisUrl`),
+ * the database on PostgreSQL and MySQL, process memory on SQLite. Throws, naming the field, when
+ * the configured store cannot work on this database.
+ */
+export function chooseRateLimitStore(config: PluginConfig['rateLimit'], coherenceRedisUrl: string | undefined, client: string): RateLimitStoreKind {
+  const redisUrl = config.redisUrl ?? coherenceRedisUrl;
+  if (config.store === 'database' && client !== 'postgres' && client !== 'mysql') {
+    throw new Error(`Invalid "personalization" plugin config: rateLimit.store: "database" needs PostgreSQL or MySQL, this one is ${client}`);
+  }
+  if (config.store !== 'auto') return config.store;
+  if (redisUrl) return 'redis';
+  return client === 'postgres' || client === 'mysql' ? 'database' : 'memory';
+}
+
+export interface RateLimitsService {
+  /** Builds the limiters (and the database table when the store is the database); bootstrap calls it. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Which store counts: `memory` is per process. */
+  store(): RateLimitStoreKind;
+  /**
+   * Counts the request against `limit` for its client address. Under the limit: true. Over it:
+   * answers 429 with `Retry-After` itself and returns false, so a route reads
+   * `if (!(await rateLimits.admit(ctx, 'events'))) return;`.
+   */
+  admit(ctx: any, limit: LimitName): Promise<boolean>;
+}
+
+/** Whether the first connection attempt succeeds: until Redis is ready every hit is counted in memory. */
+function connected(redis: Redis): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const onError = () => done(false);
+    const timer = setTimeout(() => done(false), 3_000);
+    redis.once('ready', onReady);
+    redis.once('error', onError);
+  });
+}
+
+const rateLimits = ({ strapi }: { strapi: Core.Strapi }): RateLimitsService => {
+  let kind: RateLimitStoreKind = 'memory';
+  let redis: Redis | undefined;
+  let limiters: Record<LimitName, RateLimiter> | undefined;
+
+  /** Keys and table scoped like the coherence channel: sites sharing a Redis never share counts. */
+  function scope(): string {
+    const connection = (strapi.db.connection as any).client.connectionSettings ?? {};
+    const site = JSON.stringify([
+      strapi.db.dialect.client,
+      connection.host ?? null,
+      connection.port ?? null,
+      connection.database ?? connection.filename ?? null,
+      strapi.db.getInfo().schema ?? null,
+    ]);
+    return `personalization:rate:${createHash('sha256').update(site).digest('hex').slice(0, 16)}`;
+  }
+
+  function storeFor(config: PluginConfig): RateLimitStore {
+    const client = strapi.db.dialect.client;
+    if (kind === 'redis') {
+      // No offline queue: while Redis is away a hit fails at once and is counted in memory instead.
+      redis = new Redis(config.rateLimit.redisUrl ?? config.coherence.redisUrl!, {
+        connectionName: 'personalization-rate-limits',
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: 1_000,
+        connectTimeout: 2_000,
+      });
+      // ioredis reports each failed reconnect here; the insurance limiter covers the outage.
+      redis.on('error', () => undefined);
+      return { kind: 'redis', client: redis, prefix: scope() };
+    }
+    if (kind === 'database') {
+      const knex = strapi.db.connection;
+      if (client === 'postgres') return { kind: 'postgres', knex, schema: strapi.db.getInfo().schema || undefined, table: RATE_LIMIT_TABLE };
+      const database = (knex as any).client.connectionSettings?.database;
+      return { kind: 'mysql', knex, database, table: RATE_LIMIT_TABLE };
+    }
+    return { kind: 'memory' };
+  }
+
+  return {
+    async start() {
+      const { config } = settings(strapi);
+      kind = chooseRateLimitStore(config.rateLimit, config.coherence.redisUrl, strapi.db.dialect.client);
+      const store = storeFor(config);
+      if (redis && !(await connected(redis))) {
+        strapi.log.warn('[personalization] rateLimit: Redis does not answer yet; each instance counts on its own until it does');
+      }
+      const consent = createRateLimiter('consent', config.rateLimit, store);
+      const events = createRateLimiter('events', config.rateLimit.events, store);
+      limiters = { consent, events };
+      try {
+        await Promise.all([consent.ready, events.ready]);
+      } catch (error) {
+        throw new Error(`[personalization] rateLimit: could not create the ${RATE_LIMIT_TABLE} table: ${(error as Error).message}`);
+      }
+    },
+
+    async stop() {
+      redis?.disconnect();
+      redis = undefined;
+    },
+
+    store: () => kind,
+
+    async admit(ctx, limit) {
+      if (!limiters) throw new Error('[personalization] rate limits used before bootstrap');
+      const verdict = await limiters[limit].hit(ctx.request.ip);
+      if (verdict.allowed) return true;
+      ctx.set('Retry-After', String(verdict.retryAfterSeconds));
+      ctx.set('Cache-Control', 'no-store');
+      ctx.tooManyRequests(`too many ${limit} requests; retry in ${verdict.retryAfterSeconds} s`, {
+        retryAfter: verdict.retryAfterSeconds,
+      });
+      return false;
+    },
+  };
+};
+
+export default rateLimits;

@@ -4,46 +4,31 @@
  */
 import * as React from 'react';
 import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
-import type { Segment, SegmentUser, VariantKind, VariantRecord, VariantSettings } from '../../shared/contracts';
-import type { CatalogueAttribute } from './rules/model';
+import type {
+  EnabledContentType,
+  Locale,
+  PluginConfiguration,
+  PluginSettings,
+  Purpose,
+  Segment,
+  SegmentUser,
+  VariantKind,
+  VariantRecord,
+  VariantSettings,
+} from '../../shared/contracts';
 
-export interface Purpose {
-  key: string;
-  title: string;
-  description: string;
-}
-
-export interface EnabledContentType {
-  uid: string;
-  displayName: string;
-  kind: 'collectionType' | 'singleType';
-  localized: boolean;
-  draftAndPublish: boolean;
-  mainField: string;
-}
-
-export interface Locale {
-  code: string;
-  name: string;
-  isDefault: boolean;
-}
-
-/** What editors read to write rules and simulate visitors (`GET /catalogue`, behind `read`). */
-export interface PluginSettings {
-  purposes: Purpose[];
-  attributes: CatalogueAttribute[];
-  contentTypes: EnabledContentType[];
-  locales: Locale[];
-  timeZone: string;
-}
-
-/** The Settings page's view (`GET /settings`, behind `settings`): the catalogue, policy version and token status. */
-export interface PluginConfiguration extends PluginSettings {
-  policyVersion: string;
-  token: { secretConfigured: boolean; ttlSeconds: number; issuers: string[] };
-}
-
-export type { Segment, SegmentUser, VariantKind, VariantRecord, VariantSettings };
+export type {
+  EnabledContentType,
+  Locale,
+  PluginConfiguration,
+  PluginSettings,
+  Purpose,
+  Segment,
+  SegmentUser,
+  VariantKind,
+  VariantRecord,
+  VariantSettings,
+};
 
 export const API = {
   settings: '/personalization/settings',

@@ -6,5 +6,6 @@ export * from './experiments';
 export * from './permissions';
 export * from './reasons';
 export * from './segments';
+export * from './settings';
 export * from './simulator';
 export * from './variants';

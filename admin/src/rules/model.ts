@@ -3,16 +3,9 @@
  * operators each attribute type allows. Pure: no React, no Strapi, so the conversion to and
  * from JSON Logic is tested on its own.
  */
+import type { AttributeType, CatalogueAttribute } from '../../../shared/contracts/settings';
 
-export type AttributeType = 'string' | 'number' | 'boolean' | 'string[]' | 'date';
-
-export interface CatalogueAttribute {
-  name: string;
-  type: AttributeType;
-  source: 'token' | 'context' | 'builtin';
-  purpose: string | null;
-  description: string | null;
-}
+export type { AttributeType, CatalogueAttribute };
 
 /** How an operator's value is entered and stored. */
 export type ValueShape = 'scalar' | 'list' | 'pair';

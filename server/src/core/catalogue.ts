@@ -2,11 +2,9 @@
  * The attribute catalogue: every attribute a rule may read, its type, where it comes from
  * and the consent purpose that unlocks it. Pure module: no Strapi import.
  */
+import type { AttributeSource, AttributeType, Purpose } from '../../../shared/contracts/settings';
 
-export type AttributeType = 'string' | 'number' | 'boolean' | 'string[]' | 'date';
-
-/** `token`: the consent token's `attr` claim; `context`: the X-Personalization-Context header. */
-export type AttributeSource = 'token' | 'context' | 'builtin';
+export type { AttributeSource, AttributeType, Purpose };
 
 export interface AttributeDefinition {
   type: AttributeType;
@@ -17,12 +15,6 @@ export interface AttributeDefinition {
 }
 
 export type Catalogue = Readonly<Record<string, AttributeDefinition>>;
-
-export interface Purpose {
-  key: string;
-  title: string;
-  description: string;
-}
 
 /** Non-personal attributes every rule may read without consent. */
 export const BUILTIN_ATTRIBUTES: Catalogue = Object.freeze({

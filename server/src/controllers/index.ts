@@ -1,5 +1,6 @@
 import consent from './consent';
 import consentRecords from './consent-records';
+import events from './events';
 import experiments from './experiments';
 import explain from './explain';
 import reconcile from './reconcile';
@@ -9,4 +10,4 @@ import simulator from './simulator';
 import transfer from './transfer';
 import variants from './variants';
 
-export default { consent, 'consent-records': consentRecords, experiments, explain, reconcile, segments, settings, simulator, transfer, variants };
+export default { consent, 'consent-records': consentRecords, events, experiments, explain, reconcile, segments, settings, simulator, transfer, variants };

@@ -27,6 +27,12 @@ export default {
       config: { auth: false },
     },
     {
+      method: 'POST',
+      path: '/events',
+      handler: 'events.track',
+      config: { auth: false },
+    },
+    {
       method: 'GET',
       path: '/explain/:contentType/:documentId',
       handler: 'explain.explain',

@@ -64,7 +64,8 @@ const explain = ({ strapi }: { strapi: Core.Strapi }) => {
         }
 
         const consent = await (plugin().service('consent') as ConsentService).ofRequest(ctx);
-        const now = Date.now();
+        // A preview token decides as of the editor's chosen time, as delivery does.
+        const now = consent.previewAt ?? Date.now();
         const context = buildRuleContext({
           now: new Date(now),
           timeZone: settings(strapi).config.timeZone,

@@ -39,6 +39,14 @@ export function personalizer(strapi: Core.Strapi): Personalize {
       return entries;
     }
     const consent = await consents().ofRequest(ctx);
+    if (consent.previewAt !== undefined) {
+      // An editor's preview at a chosen time: decided as of then (rule contexts rebuilt), never cached.
+      state.personal = true;
+      if (state.now !== consent.previewAt) {
+        state.now = consent.previewAt;
+        state.contexts.clear();
+      }
+    }
     const localeOf = (entry: Row) => (entry.locale === undefined ? requestLocale : entry.locale);
     const decisions = entries.map((entry) =>
       decideWithExperiment(

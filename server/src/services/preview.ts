@@ -14,9 +14,12 @@ const previewSchema = z
   .object({
     contentType: z.string().min(1),
     documentId: z.string().min(1),
-    purposes: z.array(z.string()).min(1).max(50),
+    // Empty: a visitor who granted nothing optional, e.g. to preview a campaign at a chosen time.
+    purposes: z.array(z.string()).max(50),
     attributes: z.record(z.string(), z.unknown()).default({}),
     locale: z.string().min(1).max(64).nullable().optional(),
+    /** The moment to preview (schedules, campaigns, hour and weekday rules); absent means now. */
+    at: z.iso.datetime({ offset: true }).nullable().optional(),
   })
   .strict();
 
@@ -34,7 +37,8 @@ export interface PreviewAnswer {
  * Preview as a visitor: signs a short-lived consent token for the chosen purposes and
  * attributes and asks this server's own content API for the entry with it, so the editor sees
  * what delivery serves, decided by delivery itself. No consent record is written: no visitor
- * consented; an editor looked.
+ * consented; an editor looked. With `at`, the token carries that moment (`pat`) and delivery
+ * decides as of then.
  */
 const preview = ({ strapi }: { strapi: Core.Strapi }) => ({
   async preview(body: unknown): Promise<PreviewAnswer> {
@@ -69,7 +73,11 @@ const preview = ({ strapi }: { strapi: Core.Strapi }) => ({
       ttlSeconds: PREVIEW_TTL_SECONDS,
       issuer: config.tokenIssuer,
       policyVersion: config.policyVersion,
-    }).issue({ purposes: config.purposes.map((purpose) => purpose.key).filter((key) => granted.has(key)), attributes: tokenAttributes });
+    }).issue({
+      purposes: config.purposes.map((purpose) => purpose.key).filter((key) => granted.has(key)),
+      attributes: tokenAttributes,
+      previewAt: input.at ? Date.parse(input.at) : undefined,
+    });
 
     const headers: Record<string, string> = { 'X-Consent-Token': issued.token };
     if (Object.keys(contextAttributes).length > 0) {

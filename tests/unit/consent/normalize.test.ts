@@ -69,6 +69,40 @@ describe('consent normalization', () => {
     });
   });
 
+  describe('preview time', () => {
+    const at = Date.UTC(2027, 0, 15, 9, 30);
+
+    it('exposes the pat of a token verified with our own secret as previewAt', () => {
+      const consent = normalizeConsent({ token: { ...validToken({ pat: at }), own: true } }, NORMALIZE_OPTIONS);
+      expect(consent.previewAt).toBe(at);
+    });
+
+    it("ignores the pat of an external issuer's token, even one naming our issuer", () => {
+      const external = normalizeConsent({ token: { ...validToken({ pat: at, iss: 'https://consent.partner.example' }), own: false } }, NORMALIZE_OPTIONS);
+      const namedLikeUs = normalizeConsent({ token: { ...validToken({ pat: at }), own: false } }, NORMALIZE_OPTIONS);
+      expect(external.previewAt).toBeUndefined();
+      expect(namedLikeUs.previewAt).toBeUndefined();
+      // The consent itself is untouched: only the clock is refused.
+      expect([...namedLikeUs.purposes].sort()).toEqual(['necessary', 'personalization']);
+    });
+
+    it('ignores a pat when nobody said which key verified the token', () => {
+      expect(normalizeConsent({ token: validToken({ pat: at }) }, NORMALIZE_OPTIONS).previewAt).toBeUndefined();
+    });
+
+    it('has no previewAt for our own token without pat, nor without consent', () => {
+      expect(normalizeConsent({ token: { ...validToken(), own: true } }, NORMALIZE_OPTIONS).previewAt).toBeUndefined();
+      expect(normalizeConsent({}, NORMALIZE_OPTIONS).previewAt).toBeUndefined();
+      expect(normalizeConsent({ token: { ok: false, reason: 'token-expired' } }, NORMALIZE_OPTIONS).previewAt).toBeUndefined();
+    });
+
+    it('keeps the previewAt of an own token whose purposes TCF took away', () => {
+      const consent = normalizeConsent({ token: { ...validToken({ pat: at }), own: true }, tcf: 'not-a-tc-string' }, NORMALIZE_OPTIONS);
+      expect(consent.purposes.size).toBe(0);
+      expect(consent.previewAt).toBe(at);
+    });
+  });
+
   describe('TCF restricts, never grants', () => {
     it.each([
       ['consenting to everything', TCF_ALL, ['functional', 'marketing', 'measurement', 'necessary', 'personalization']],

@@ -49,6 +49,7 @@ describe('issuing tokens', () => {
     const result = await (await newVerifier()).verify(issued.token, NOW + 1);
     expect(result).toEqual({
       ok: true,
+      own: true,
       claims: {
         sub: issued.subject,
         rid: issued.recordId,
@@ -68,6 +69,22 @@ describe('issuing tokens', () => {
     expect(a.subject).not.toBe(b.subject);
     expect(a.recordId).not.toBe(b.recordId);
     expect(a.subject).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('writes no preview time into a token of a grant without one', async () => {
+    const issuer = createTokenIssuer({ secret: SECRET, ttlSeconds: 600, issuer: OWN_ISSUER, policyVersion: '1' });
+    const issued = await issuer.issue({ purposes: ['personalization'] }, new Date(NOW * 1000));
+    expect(JSON.parse(Buffer.from(issued.token.split('.')[1], 'base64url').toString())).not.toHaveProperty('pat');
+    const result = await (await newVerifier()).verify(issued.token, NOW);
+    expect(result.ok && result.claims.pat).toBeUndefined();
+  });
+
+  it('writes a preview time as pat, in epoch milliseconds, and reads it back', async () => {
+    const issuer = createTokenIssuer({ secret: SECRET, ttlSeconds: 600, issuer: OWN_ISSUER, policyVersion: '1' });
+    const at = Date.UTC(2027, 0, 15, 9, 30);
+    const issued = await issuer.issue({ purposes: [], previewAt: at }, new Date(NOW * 1000));
+    expect(JSON.parse(Buffer.from(issued.token.split('.')[1], 'base64url').toString())).toMatchObject({ pat: at });
+    expect(await (await newVerifier()).verify(issued.token, NOW)).toMatchObject({ ok: true, own: true, claims: { pat: at } });
   });
 
   it('writes the grant policy version when given one', async () => {
@@ -257,6 +274,9 @@ describe('refusing tokens', () => {
     ['sub that is an object', { sub: { id: 1 } }],
     ['no pv', { pv: undefined }],
     ['no pur', { pur: undefined }],
+    ['pat that is a string', { pat: '1800000000000' }],
+    ['pat that is null', { pat: null }],
+    ['pat that is an object', { pat: { at: 1 } }],
     ['no exp', { exp: undefined }],
     ['exp that is a string', { exp: String(NOW + 3600) }],
     ['no iat', { iat: undefined }],
@@ -287,6 +307,20 @@ describe('refusing tokens', () => {
 });
 
 describe('external issuers and key rotation', () => {
+  it('marks tokens verified with our own secret as ours, and external ones as not, pat or no pat', async () => {
+    const verifier = await newVerifier({ issuers: [partner([ed1])] });
+    const ours = await sign(claims({ pat: NOW * 1000 }));
+    const theirs = await sign(partnerClaims({ pat: NOW * 1000 }), ed1.privateKey, { alg: 'EdDSA', kid: ed1.publicJwk.kid });
+    expect(await verifier.verify(ours, NOW)).toMatchObject({ ok: true, own: true, claims: { pat: NOW * 1000 } });
+    expect(await verifier.verify(theirs, NOW)).toMatchObject({ ok: true, own: false, claims: { pat: NOW * 1000 } });
+  });
+
+  it('does not take an external issuer configured under our own issuer name for us', async () => {
+    const verifier = await newVerifier({ issuers: [{ ...partner([ed1]), issuer: OWN_ISSUER }] });
+    const token = await sign(claims({ pat: NOW * 1000 }), ed1.privateKey, { alg: 'EdDSA', kid: ed1.publicJwk.kid });
+    expect(await verifier.verify(token, NOW)).toMatchObject({ ok: true, own: false, claims: { iss: OWN_ISSUER } });
+  });
+
   it('accepts EdDSA and ES256 tokens of a configured issuer, selected by kid', async () => {
     const verifier = await newVerifier({ issuers: [partner([ed1, es])] });
     const edToken = await sign(partnerClaims(), ed1.privateKey, { alg: 'EdDSA', kid: ed1.publicJwk.kid });

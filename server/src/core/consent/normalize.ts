@@ -12,6 +12,7 @@
  * - `necessary` is granted with every valid token, whatever its `pur` says (a visitor cannot
  *   refuse it), but never without a token, and TCF/GPC restrictions still apply to it.
  * - Empty header values count as absent: frameworks report a missing header as ''.
+ * - A preview time (`pat`) counts only in a token verified with our own secret.
  */
 import { visibleAttributes, type Catalogue } from '../catalogue';
 import { parseContextHeader } from './context-header';
@@ -31,6 +32,12 @@ export interface Consent {
   readonly subject?: string;
   readonly recordId?: string;
   readonly reason: ConsentReason;
+  /**
+   * An editor's preview time (epoch ms): delivery decides as of then. Only from a token verified
+   * with our own secret, which only the preview endpoint writes it into; an external issuer
+   * cannot move the clock of a decision.
+   */
+  readonly previewAt?: number;
 }
 
 export interface ConsentSignals {
@@ -102,7 +109,8 @@ export function normalizeConsent(signals: ConsentSignals, options: NormalizeOpti
   }
   // Per-request answers are readonly by type only; freezing would cost a quarter of a
   // microsecond on the hot path. The shared no-consent answers are frozen.
-  return { purposes: granted, attributes, subject: claims.sub, recordId: claims.rid, reason };
+  const previewAt = token.own === true ? claims.pat : undefined;
+  return { purposes: granted, attributes, subject: claims.sub, recordId: claims.rid, reason, previewAt };
 }
 
 /** Object.assign and for…in are several times slower on null-prototype (dictionary) objects. */

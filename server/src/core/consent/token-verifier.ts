@@ -94,7 +94,7 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     const claims = consentClaimsFrom(payload);
     if (!claims) return failure('token-malformed');
     const entry: CachedToken = {
-      success: Object.freeze({ ok: true, claims }),
+      success: Object.freeze({ ok: true, claims, own: key === keys.own }),
       notBefore: notBeforeOf(payload, claims),
     };
     const verdict = recheck(entry, now);

@@ -20,13 +20,23 @@ export interface ConsentClaims {
   /** Consent record id: the handle revocation works on. */
   readonly rid: string;
   readonly iss: string;
+  /**
+   * Preview time (epoch ms) of a token the plugin signed for an editor's preview
+   * (services/preview.ts); normalization reads it only from tokens verified with our own secret.
+   */
+  readonly pat?: number;
 }
 
 /** Why a token gives no consent; each code is described in the shared contract. */
 export type { TokenFailure };
 
 export type TokenResult =
-  | { readonly ok: true; readonly claims: ConsentClaims }
+  | {
+      readonly ok: true;
+      readonly claims: ConsentClaims;
+      /** Verified with the plugin's own HS256 secret, not with an external issuer's key. */
+      readonly own?: boolean;
+    }
   | { readonly ok: false; readonly reason: TokenFailure };
 
 /** Both sides must turn the configured secret into the same key bytes. */
@@ -46,6 +56,8 @@ export interface ConsentGrant {
   purposes: readonly string[];
   attributes?: Readonly<Record<string, unknown>>;
   policyVersion?: string;
+  /** Written as `pat` for an editor's preview only; POST /consent never sets it. */
+  previewAt?: number;
 }
 
 export interface IssuedToken {
@@ -78,6 +90,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
         attr: { ...grant.attributes },
         pv: grant.policyVersion ?? options.policyVersion,
         rid: recordId,
+        ...(grant.previewAt !== undefined ? { pat: grant.previewAt } : {}),
       })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(subject)

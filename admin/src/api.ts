@@ -42,6 +42,13 @@ export const API = {
   simulate: '/personalization/simulate',
   consentRecords: '/personalization/consent-records',
   consentRecordsExport: '/personalization/consent-records/export',
+  reconcile: '/personalization/reconcile',
+  relinkAll: '/personalization/reconcile/detached/relink',
+  relink: (id: string) => `/personalization/reconcile/detached/${id}/relink`,
+  detached: (id: string) => `/personalization/reconcile/detached/${id}`,
+  release: (uid: string, documentId: string) => `/personalization/reconcile/unlinked/${uid}/${documentId}/release`,
+  transferExport: '/personalization/transfer/export',
+  transferImport: '/personalization/transfer/import',
 } as const;
 
 /** A server refusal, with the field it names (`error.details.field`) when there is one. */

@@ -8,4 +8,5 @@ export * from './reasons';
 export * from './segments';
 export * from './settings';
 export * from './simulator';
+export * from './upkeep';
 export * from './variants';

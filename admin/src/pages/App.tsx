@@ -4,6 +4,7 @@ import { Route, Routes } from 'react-router-dom';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../permissions';
 import { ConsentRecordsPage } from './ConsentRecordsPage';
+import { DataPage } from './DataPage';
 import { HomePage } from './HomePage';
 import { SegmentsPage } from './SegmentsPage';
 import { SettingsPage } from './SettingsPage';
@@ -36,6 +37,9 @@ const Navigation = () => {
                     {t('nav.consentRecords', 'Consent records')}
                   </SubNav.Link>
                 ) : null,
+                <SubNav.Link key="data" to="data" label={t('nav.data', 'Data')}>
+                  {t('nav.data', 'Data')}
+                </SubNav.Link>,
                 can.settings ? (
                   <SubNav.Link key="settings" to="settings" label={t('nav.settings', 'Settings')}>
                     {t('nav.settings', 'Settings')}
@@ -57,6 +61,7 @@ const App = () => (
       <Route path="segments" element={<SegmentsPage />} />
       <Route path="simulator" element={<SimulatorPage />} />
       <Route path="consent-records" element={<ConsentRecordsPage />} />
+      <Route path="data" element={<DataPage />} />
       <Route path="settings" element={<SettingsPage />} />
       <Route path="*" element={<Page.Error />} />
     </Routes>

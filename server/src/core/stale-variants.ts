@@ -5,8 +5,9 @@
  * again every former variant is an ordinary entry, and acting on its record (deleting "the variant")
  * would delete ordinary content.
  */
+import type { StaleReason } from '../../../shared/contracts/upkeep';
 
-export type StaleReason = 'type-not-enabled' | 'not-a-variant' | 'variant-of-another-entry' | 'document-missing';
+export type { StaleReason };
 
 export interface LinkRecord {
   contentType: string;

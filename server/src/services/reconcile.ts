@@ -8,7 +8,10 @@ import {
   type DocumentState,
   type StaleReason,
 } from '../core/stale-variants';
+import type { DetachedVariant, ReconcileReport, ReconcileRun, RelinkAllResult, UnlinkedDocument } from '../../../shared/contracts/upkeep';
 import type { VariantIndex, VariantRecord } from './variant-index';
+
+export type { DetachedVariant, ReconcileReport, ReconcileRun, UnlinkedDocument };
 
 const VARIANT = 'plugin::personalization.variant';
 const DETACHED = 'plugin::personalization.detached-variant';
@@ -20,36 +23,6 @@ const KEPT = [
   'name', 'key', 'kind', 'audience', 'segments', 'requiredPurposes', 'priority', 'startsAt', 'endsAt', 'enabled', 'locales',
   'createdAt', 'updatedAt', 'publishedAt',
 ] as const;
-
-export interface DetachedVariant {
-  id: number;
-  documentId: string;
-  contentType: string;
-  baseDocumentId: string;
-  variantDocumentId: string;
-  key: string;
-  name: string | null;
-  reason: StaleReason;
-  detachedAt: string;
-  record: (Partial<VariantRecord> & { documentId?: string; createdAt?: string; updatedAt?: string; publishedAt?: string }) | null;
-}
-
-export interface UnlinkedDocument {
-  contentType: string;
-  documentId: string;
-}
-
-export interface ReconcileReport {
-  /** Records set aside, now and before, until they are linked again or dismissed. */
-  detached: DetachedVariant[];
-  /** Documents marked as variants that no record links: hidden from the content API. */
-  unlinkedDocuments: UnlinkedDocument[];
-}
-
-export interface ReconcileRun extends ReconcileReport {
-  /** Records this run set aside. */
-  detachedNow: DetachedVariant[];
-}
 
 /**
  * Keeps the variant records true to the documents. On every start (and on demand) a record whose
@@ -249,7 +222,7 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Links every detached record that can be, and says why the others cannot. */
-    async relinkAll(): Promise<{ relinked: VariantRecord[]; refused: Array<{ id: string; key: string; reason: string }> }> {
+    async relinkAll(): Promise<RelinkAllResult> {
       const result = await outsideRequest(strapi, async () => {
         const relinked: VariantRecord[] = [];
         const refused: Array<{ id: string; key: string; reason: string }> = [];

@@ -7,7 +7,10 @@ import { SCHEMA_VERSION, storedSchemaVersion } from '../migrations';
 import type { CoherenceService } from './coherence';
 import type { ConsentService } from './consent';
 import type { ReconcileService } from './reconcile';
+import type { ImportResult } from '../../../shared/contracts/upkeep';
 import type { VariantIndex, VariantRecord } from './variant-index';
+
+export type { ImportResult };
 
 export const EXPORT_FORMAT = 'strapi-plugin-personalization/export';
 export const EXPORT_VERSION = 1;
@@ -24,15 +27,6 @@ export interface PluginExport {
   schemaVersion: number;
   /** Rows by table: `variant`, `segment`, `consent-record`, `revocation`, … */
   tables: Record<string, Array<Record<string, unknown>>>;
-}
-
-export interface ImportResult {
-  imported: Record<string, number>;
-  /** Rows left out because a row with the same documentId or unique value is already there. */
-  skipped: Record<string, number>;
-  /** Variant records set aside after the import because their entries are not variants (see reconcile). */
-  detached: number;
-  relinked: number;
 }
 
 const importSchema = z

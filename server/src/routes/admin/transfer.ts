@@ -1,8 +1,8 @@
 import { ACTIONS } from '../../permissions';
 import { can } from './can';
 
-/** The export holds consent records and every variant and segment: only a role that may see and manage all of them. */
-const EVERYTHING = can(ACTIONS.settings, ACTIONS.manageVariants, ACTIONS.manageSegments, ACTIONS.readConsentRecords);
+/** The export holds consent records and everything editors manage: only a role that holds every permission of the plugin. */
+const EVERYTHING = can(...Object.values(ACTIONS));
 
 export default [
   {

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 const TABLE = 'personalization_variants';
 

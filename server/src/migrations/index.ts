@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import uniqueVariantKeys from './001-unique-variant-keys';
+import type { Migration } from './migration';
 
 /**
  * Versioned migrations of the plugin's own tables. Strapi syncs table shapes from the schemas by
@@ -8,12 +9,7 @@ import uniqueVariantKeys from './001-unique-variant-keys';
  * ones, both on Strapi's own content-type sync hooks (as i18n's locale migrations do). The version
  * reached is kept in Strapi's core store; a database without it is one from release 0.1.0.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  beforeSync?(strapi: Core.Strapi): Promise<void>;
-  afterSync?(strapi: Core.Strapi): Promise<void>;
-}
+export type { Migration };
 
 export const MIGRATIONS: Migration[] = [uniqueVariantKeys];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

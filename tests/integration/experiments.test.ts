@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { adminToken, DATABASE_CLIENT, grantPublic, startStrapi, stopStrapi } from '../helpers/strapi';
+import { adminToken, countQueries, DATABASE_CLIENT, grantPublic, startStrapi, stopStrapi } from '../helpers/strapi';
 import { consentToken, postVariant, publishVariantDocument } from '../helpers/content';
 import { assignArm, rangesOf, SKETCH_RELATIVE_STANDARD_ERROR } from '../../server/src/core/experiments';
 
@@ -69,7 +69,7 @@ describe('experiments: enrolment, arms, measurement, results and promotion', () 
 
   beforeAll(async () => {
     strapi = await startStrapi();
-    await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
+    await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`, 'api::homepage.homepage.find']);
     admin = await adminToken(strapi);
     await strapi.plugin('i18n').service('locales').create({ code: 'de', name: 'German (de)' });
     const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Generic', slug: 'generic', cta: { label: 'Read' } } } as any);
@@ -166,6 +166,58 @@ describe('experiments: enrolment, arms, measurement, results and promotion', () 
         }
       }
       expect(new Set(expected.values())).toEqual(new Set(['control', 'summer']));
+    });
+
+    it('labels the arm the same through GraphQL and through a relation, and counts one exposure per response', async () => {
+      const token = tokens[1];
+      const arm = expected.get(token)!;
+      const query = { query: '{ articles { documentId title personalization { variant kind reason experiment arm } } }' };
+      const graphql = await http().post('/graphql').set('X-Consent-Token', token).send(query).expect(200);
+      expect(graphql.body.errors).toBeUndefined();
+      expect(graphql.body.data.articles[0].personalization).toEqual({
+        variant: arm === 'control' ? null : 'summer',
+        kind: arm === 'control' ? 'base' : 'mass',
+        reason: 'experiment',
+        experiment: 'hero',
+        arm,
+      });
+      expect(graphql.headers['cache-control']).toMatch(/private/);
+      exposures[arm] += 1;
+
+      const home = await strapi.documents('api::homepage.homepage').create({ locale: 'en', data: { headline: 'Welcome', featured: baseId } } as any);
+      await strapi.documents('api::homepage.homepage').publish({ documentId: home.documentId, locale: 'en' } as any);
+      const nested = await http().get('/api/homepage?populate=featured').set('X-Consent-Token', token).expect(200);
+      expect(nested.body.data.featured.personalization).toMatchObject({ reason: 'experiment', experiment: 'hero', arm });
+      expect(nested.body.data.featured.title).toBe(arm === 'control' ? 'Generic' : 'summer (en)');
+      exposures[arm] += 1;
+    });
+
+    it('costs no extra query, and writes nothing, on the request path of an enrolled visitor', async () => {
+      const enrolled = tokens.find((token) => expected.get(token) === 'summer')!;
+      // A visitor outside the experiment, served a variant by the ordinary chain: the same queries (both warmed first).
+      const outside = await consentToken(strapi, ['functional']);
+      const list = (token: string) => http().get('/api/articles').set('X-Consent-Token', token).expect(200);
+      await list(enrolled);
+      await list(outside);
+      const withVariant = await countQueries(strapi, () => list(enrolled));
+      const chain = await countQueries(strapi, () => list(outside));
+      exposures.summer += 2;
+      expect(withVariant.queries).toBe(chain.queries);
+      const knex = strapi.db.connection as any;
+      const writes: string[] = [];
+      const onQuery = (query: { sql: string }) => {
+        if (strapi.requestContext.get() && /^\s*(insert|update|delete)/i.test(query.sql)) writes.push(query.sql);
+      };
+      knex.on('query', onQuery);
+      try {
+        for (const token of tokens.slice(0, 5)) {
+          await http().get('/api/articles').set('X-Consent-Token', token).expect(200);
+          exposures[expected.get(token)!] += 1;
+        }
+      } finally {
+        knex.removeListener('query', onQuery);
+      }
+      expect(writes).toEqual([]);
     });
 
     it('serves visitors without the purpose the normal chain without the arm variants', async () => {

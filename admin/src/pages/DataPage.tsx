@@ -167,11 +167,18 @@ export const DataPage = () => {
                       {detached.map((record) => (
                         <Tr key={record.documentId}>
                           <Td>
-                            <Typography fontWeight="semiBold">{record.name ?? record.key}</Typography>{' '}
-                            <Typography variant="pi" textColor="neutral600">{record.key}</Typography>
+                            <Flex direction="column" alignItems="flex-start">
+                              <Typography fontWeight="semiBold">{record.name ?? record.key}</Typography>
+                              <Typography variant="pi" textColor="neutral600">{record.key}</Typography>
+                            </Flex>
                           </Td>
                           <Td>
-                            <Typography variant="pi">{t('data.entryOf', '{entry} (base {base}, {type})', { entry: record.variantDocumentId, base: record.baseDocumentId, type: record.contentType })}</Typography>
+                            <Flex direction="column" alignItems="flex-start">
+                              <Typography variant="pi">{record.variantDocumentId}</Typography>
+                              <Typography variant="pi" textColor="neutral600">
+                                {t('data.entryOf', 'base {base}, {type}', { base: record.baseDocumentId, type: record.contentType })}
+                              </Typography>
+                            </Flex>
                           </Td>
                           <Td><Badge size="S">{reasons[record.reason] ?? record.reason}</Badge></Td>
                           <Td><Typography>{formatDate(record.detachedAt, { dateStyle: 'medium', timeStyle: 'short' })}</Typography></Td>

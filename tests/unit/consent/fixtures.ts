@@ -102,7 +102,7 @@ export function sign(
 }
 
 /** A verified token's result, built directly: normalization tests need no signatures. */
-export function validToken(overrides: Partial<ConsentClaims> = {}): TokenResult {
+export function validToken(overrides: Partial<ConsentClaims> = {}): Extract<TokenResult, { ok: true }> {
   return {
     ok: true,
     claims: {

@@ -6,16 +6,16 @@ export { ACTIONS };
 
 const only = (action: string) => [{ action, subject: null }];
 
-/** Permission lists for menu links and `Page.Protect`. */
-export const PERMISSIONS = {
-  read: only(ACTIONS.read),
-  manageVariants: only(ACTIONS.manageVariants),
-  manageSegments: only(ACTIONS.manageSegments),
-  readConsentRecords: only(ACTIONS.readConsentRecords),
-  settings: only(ACTIONS.settings),
-};
+type ActionName = keyof typeof ACTIONS;
+const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
 
-export type PluginAbility = Record<keyof typeof ACTIONS, boolean>;
+/** Permission lists for menu links and `Page.Protect`, one per action of the contract. */
+export const PERMISSIONS = Object.fromEntries(ACTION_NAMES.map((name) => [name, only(ACTIONS[name])])) as Record<
+  ActionName,
+  ReturnType<typeof only>
+>;
+
+export type PluginAbility = Record<ActionName, boolean>;
 
 /**
  * What the signed-in admin may do in the plugin. `useRBAC` names its answers after the last
@@ -26,12 +26,6 @@ export function usePluginPermissions(): PluginAbility {
   const permissions = useAuth('personalization', (state) => state.permissions);
   return React.useMemo(() => {
     const held = new Set((permissions ?? []).map((permission) => permission.action));
-    return {
-      read: held.has(ACTIONS.read),
-      manageVariants: held.has(ACTIONS.manageVariants),
-      manageSegments: held.has(ACTIONS.manageSegments),
-      readConsentRecords: held.has(ACTIONS.readConsentRecords),
-      settings: held.has(ACTIONS.settings),
-    };
+    return Object.fromEntries(ACTION_NAMES.map((name) => [name, held.has(ACTIONS[name])])) as PluginAbility;
   }, [permissions]);
 }

@@ -64,8 +64,10 @@ const COMMANDS = {
 let queryCounts = { request: 0, background: 0, coherence: 0, coherenceInRequest: 0 };
 
 function countQueries() {
-  strapi.db.connection.on('query', (query) => {
-    const inRequest = Boolean(strapi.requestContext.get());
+  // This app, not the module's `strapi`, which shutdown clears before the queries of destroy run.
+  const app = strapi;
+  app.db.connection.on('query', (query) => {
+    const inRequest = Boolean(app.requestContext.get());
     if (inRequest) queryCounts.request += 1;
     else queryCounts.background += 1;
     if (query.sql.startsWith('/* strapi-plugin-personalization coherence */')) {

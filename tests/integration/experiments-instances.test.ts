@@ -79,4 +79,19 @@ describe(`experiment counts of two Strapi processes on one ${DATABASE_CLIENT} da
     }
     expect(results.overall.exposures).toBe(2 * VISITORS + 1);
   });
+  it('writes what an instance still holds when it shuts down', async () => {
+    const token: string = await B.command('issueToken', ['measurement']);
+    const before = (await A.command('call', COMMANDS, 'experimentResults', [setup.experimentId])).results;
+    expect((await label(B, token)).reason).toBe('experiment');
+    const converted = await B.request('POST', '/api/personalization/events', {
+      headers: { 'X-Consent-Token': token },
+      body: { type: 'conversion', goal: 'signup' },
+    });
+    expect(converted.body.data.counted).toBe(true);
+    // No flush: B's buffer is written by its shutdown (the plugin's destroy).
+    await B.stop();
+    const after = (await A.command('call', COMMANDS, 'experimentResults', [setup.experimentId])).results;
+    expect(after.overall.exposures).toBe(before.overall.exposures + 1);
+    expect(after.overall.goals.signup.conversions).toBe(before.overall.goals.signup.conversions + 1);
+  });
 });

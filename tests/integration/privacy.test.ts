@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { startStrapi, stopStrapi, grantPublic, adminToken, DATABASE_CLIENT } from '../helpers/strapi';
-import { postVariant, publishVariantDocument, publishedDocument } from '../helpers/content';
+import { consentToken, postVariant, publishVariantDocument, publishedDocument } from '../helpers/content';
 
 const ARTICLE = 'api::article.article';
 const MESSAGE = Symbol.for('message');
@@ -157,6 +157,64 @@ describe('privacy (invariant 6): no attribute value is stored or logged', () => 
     for (const value of [...Object.values(SECRETS), token, tokenPayload, context]) {
       expect({ where: 'database', found: text.includes(value), value }).toEqual({ where: 'database', found: false, value });
       expect({ where: 'logs', found: logText.includes(value), value }).toEqual({ where: 'logs', found: false, value });
+    }
+  });
+  it('counts experiment visitors without storing or logging their sub, rid, token or attribute values (invariant 9)', async () => {
+    const calm = await postVariant(strapi, admin, { contentType: ARTICLE, baseDocumentId: baseId, name: 'Calm', key: 'calm', kind: 'mass' });
+    await publishVariantDocument(strapi, ARTICLE, calm.variantDocumentId);
+    const auth = { Authorization: `Bearer ${admin}` };
+    const created = await http()
+      .post('/personalization/experiments')
+      .set(auth)
+      .send({
+        contentType: ARTICLE,
+        baseDocumentId: baseId,
+        key: 'calm-test',
+        name: 'Calm test',
+        arms: [
+          { key: 'base', variant: null, weight: 0.5 },
+          { key: 'calm', variant: 'calm', weight: 0.5 },
+        ],
+        goals: ['signup'],
+        // An audience reading a personal attribute: its value is read, never kept.
+        audience: { '!=': [{ var: 'ageGroup' }, 'nobody'] },
+      })
+      .expect(201);
+    await http().post(`/personalization/experiments/${created.body.data.documentId}/start`).set(auth).expect(200);
+
+    const tokens: string[] = [];
+    for (let index = 0; index < 8; index += 1) {
+      tokens.push(await consentToken(strapi, ['measurement', 'personalization'], { ageGroup: SECRETS.ageGroup, interests: [SECRETS.interests] }));
+    }
+    for (const token of tokens) {
+      const served = await http().get(`/api/articles/${baseId}`).set('X-Consent-Token', token).expect(200);
+      expect(served.body.data.personalization.reason).toBe('experiment');
+      await http()
+        .post('/graphql')
+        .set('X-Consent-Token', token)
+        .send({ query: '{ articles { documentId personalization { experiment arm } } }' })
+        .expect(200);
+      const converted = await http()
+        .post('/api/personalization/events')
+        .set('X-Consent-Token', token)
+        .send({ type: 'conversion', goal: 'signup' })
+        .expect(202);
+      expect(converted.body.data.counted).toBe(true);
+    }
+    await strapi.plugin('personalization').service('experiment-counts').flush();
+    const results = await http().get(`/personalization/experiments/${created.body.data.documentId}/results`).set(auth).expect(200);
+    expect(results.body.data.results.overall.exposures).toBe(16);
+
+    const { text, tables } = await databaseText(strapi);
+    expect(tables).toEqual(expect.arrayContaining(['personalization_experiments', 'personalization_experiment_counts']));
+    expect(text).toContain('hll1:');
+    const logText = logged.join('\n');
+    for (const token of tokens) {
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+      for (const value of [claims.sub, claims.rid, token, token.split('.')[1], SECRETS.ageGroup, SECRETS.interests]) {
+        expect({ where: 'database', found: text.includes(value), value }).toEqual({ where: 'database', found: false, value });
+        expect({ where: 'logs', found: logText.includes(value), value }).toEqual({ where: 'logs', found: false, value });
+      }
     }
   });
 });

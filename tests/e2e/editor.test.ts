@@ -304,7 +304,7 @@ describe('editors in the Strapi admin', () => {
     expect(generic.personalization.variant).not.toBe(VARIANT_KEY);
   });
 
-  it('previews the entry as a visitor through a short-lived token', async () => {
+  it('previews the entry as a visitor through a short-lived token, showing which variant and why', async () => {
     await panel().getByRole('button', { name: 'Preview as a visitor' }).click();
     const dialog = page.getByRole('dialog');
     await expect(dialog.getByRole('checkbox', { name: 'Personalization' }).isChecked()).resolves.toBe(true);
@@ -315,7 +315,10 @@ describe('editors in the Strapi admin', () => {
     const result = dialog.getByTestId('preview-result');
     await result.getByText(VARIANT_NAME, { exact: true }).waitFor();
     await result.getByText(VARIANT_TITLE).waitFor();
-    await expect(result.getByRole('textbox').inputValue()).resolves.toMatch(/^curl -H 'X-Consent-Token: ey[\w-]+\.[\w-]+\.[\w-]+' 'http:\/\/127\.0\.0\.1:\d+\/api\/articles\//);
+    // Which variant and why; no token or terminal command for the editor to copy.
+    await result.getByText('the audience matches and consent covers it').waitFor();
+    await expect(result.getByRole('textbox').count()).resolves.toBe(0);
+    expect(await dialog.textContent()).not.toMatch(/curl|X-Consent-Token|eyJ/);
     await screenshot('preview');
     await dialog.getByRole('button', { name: 'Close' }).first().click();
   });

@@ -1,7 +1,8 @@
 /**
  * Strapi's Preview of an article shows the demo's visitor site, and the plugin's visitor controls in
  * its header make that page render as the chosen visitor gets it: with personalization and the
- * interest "outdoor", the targeted variant; with no consent, the running campaign.
+ * interest "outdoor", the targeted variant; with no consent, the running campaign; at a chosen date,
+ * what is served then.
  * Needs `npm run build` and the admin build (`npx strapi build` in playground/).
  */
 import fs from 'fs';
@@ -25,6 +26,19 @@ const EDITOR = { email: 'editor@example.com', password: 'Editor-demo-1' };
 const ARTICLE = 'api::article.article';
 const CAMPAIGN_TITLE = 'Winter weekend: five trails with huts that stay open';
 const TARGETED_TITLE = 'Five trails for you: longer routes, fewer crowds';
+const BASE_TITLE = 'Five trails for a long weekend';
+const DAY = 24 * 60 * 60 * 1000;
+/** The admin's date field reads en dates (MM/DD/YYYY); the browser and the plugin both use Berlin time. */
+const BERLIN_DATE = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' });
+const BERLIN_DATE_TIME = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'Europe/Berlin',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /**
  * The same two 404s tests/e2e/editor.test.ts excuses, with the Strapi source lines there: a Strapi
@@ -134,6 +148,51 @@ describe('previewing an article as a visitor in Strapi', () => {
     await dialog.getByRole('button', { name: 'Show the page to this visitor' }).click();
     await site().getByRole('heading', { level: 1, name: CAMPAIGN_TITLE }).waitFor();
     await expect(visitorButton().textContent()).resolves.toBe('Visitor: no consent');
+  });
+
+  it('previews a date: inside the winter campaign, the targeted page for an outdoor fan and the campaign without consent; after it, the article itself', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Preview as a visitor' });
+    const chooseDate = async (date: Date) => {
+      const input = dialog.getByRole('combobox', { name: 'Choose date' });
+      await input.fill(BERLIN_DATE.format(date));
+      await input.blur();
+    };
+    const show = async (): Promise<{ token: string }> => {
+      const signed = page.waitForResponse((response) => response.url().endsWith('/personalization/preview'));
+      await dialog.getByRole('button', { name: 'Show the page to this visitor' }).click();
+      const response = await signed;
+      expect(response.status()).toBe(200);
+      return (await response.json()).data;
+    };
+    const decision = () => dialog.getByTestId('preview-visitor-decision');
+    // playground/scripts/seed.js runs the campaign from a week before the seed to 60 days after it.
+    const inCampaign = new Date(Date.now() + 30 * DAY);
+    const afterCampaign = new Date(Date.now() + 90 * DAY);
+
+    await visitorButton().click();
+    await dialog.getByRole('checkbox', { name: 'Personalization' }).click();
+    await dialog.getByRole('textbox', { name: 'interests' }).fill('outdoor');
+    await dialog.getByText('hour and weekday in Europe/Berlin', { exact: false }).waitFor();
+    await chooseDate(inCampaign);
+    const { token } = await show();
+    // The date the editor picked, at midnight in the configured time zone, rides in the token.
+    const pat = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).pat;
+    expect(BERLIN_DATE_TIME.format(pat)).toBe(`${BERLIN_DATE.format(inCampaign)}, 00:00`);
+    await site().getByRole('heading', { level: 1, name: TARGETED_TITLE }).waitFor();
+    await expect(visitorButton().textContent()).resolves.toMatch(/^Visitor: Personalization \+ interests: outdoor, on .+ \(Europe\/Berlin\)$/);
+
+    await visitorButton().click();
+    await decision().getByText('outdoor', { exact: true }).waitFor();
+    await dialog.getByRole('checkbox', { name: 'Personalization' }).click();
+    await show();
+    await site().getByRole('heading', { level: 1, name: CAMPAIGN_TITLE }).waitFor();
+    await expect(visitorButton().textContent()).resolves.toMatch(/^Visitor: no consent, on .+ \(Europe\/Berlin\)$/);
+
+    await visitorButton().click();
+    await decision().getByText('winter-campaign', { exact: true }).waitFor();
+    await chooseDate(afterCampaign);
+    await show();
+    await site().getByRole('heading', { level: 1, name: BASE_TITLE }).waitFor();
   });
 
   it('previews the homepage, a single type, with its featured article chosen for the visitor', async () => {

@@ -1,22 +1,19 @@
 /**
  * Preview as a visitor: the server signs a short-lived consent token for the chosen purposes and
- * attributes and asks its own content API for the entry with it (services/preview.ts). The
- * editor sees what delivery served, and gets the token and request to try in a frontend.
+ * attributes, optionally at a chosen date and time, and asks its own content API for the entry with
+ * it (services/preview.ts). The editor sees which variant delivery served, and why.
  */
 import * as React from 'react';
-import { Badge, Box, Button, Field, Flex, Modal, Textarea, Typography } from '@strapi/design-system';
+import { Badge, Box, Button, Flex, Modal, Typography } from '@strapi/design-system';
 import { Eye } from '@strapi/icons';
 import { useFetchClient } from '@strapi/strapi/admin';
-import { useIntl } from 'react-intl';
 import { problemOf, type ApiProblem, type EnabledContentType, type PluginSettings, type VariantRecord } from '../api';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { useT } from '../hooks/useT';
+import { PreviewTimeField } from './PreviewVisitorControls';
 import { NO_CONSENT, sharedAttributes, VisitorFields, type Visitor } from './VisitorFields';
 
 interface PreviewAnswer {
-  token: string;
-  expiresAt: string;
-  request: { method: 'GET'; path: string; headers: Record<string, string> };
   response: { status: number; body: any };
 }
 
@@ -29,14 +26,12 @@ export interface PreviewDialogProps {
   variants: readonly VariantRecord[];
 }
 
-const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-
 export const PreviewDialog = ({ onClose, contentType, baseDocumentId, locale, settings, variants }: PreviewDialogProps) => {
   const t = useT();
   const reason = useReasonLabel();
-  const { formatDate } = useIntl();
   const { post } = useFetchClient();
   const [visitor, setVisitor] = React.useState<Visitor>({ ...NO_CONSENT, purposes: ['personalization'] });
+  const [at, setAt] = React.useState<Date | null>(null);
   const [answer, setAnswer] = React.useState<PreviewAnswer | null>(null);
   const [failure, setFailure] = React.useState<ApiProblem | null>(null);
   const [loading, setLoading] = React.useState(false);
@@ -51,6 +46,7 @@ export const PreviewDialog = ({ onClose, contentType, baseDocumentId, locale, se
         purposes: visitor.purposes,
         attributes: sharedAttributes(settings, visitor, true),
         locale,
+        at: at?.toISOString() ?? null,
       });
       setAnswer(response.data.data);
     } catch (error) {
@@ -64,13 +60,6 @@ export const PreviewDialog = ({ onClose, contentType, baseDocumentId, locale, se
   const entry = answer?.response.body?.data;
   const label = entry?.personalization as { variant: string | null; kind: string; reason: string } | undefined;
   const served = label?.variant ? variants.find((variant) => variant.key === label.variant)?.name ?? label.variant : null;
-  const curl = answer
-    ? [
-        'curl',
-        ...Object.entries(answer.request.headers).map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`),
-        shellQuote(`${window.location.origin}${answer.request.path}`),
-      ].join(' ')
-    : '';
 
   return (
     <Modal.Root open onOpenChange={(open) => !open && onClose()}>
@@ -87,6 +76,7 @@ export const PreviewDialog = ({ onClose, contentType, baseDocumentId, locale, se
               )}
             </Typography>
             <VisitorFields settings={settings} visitor={visitor} onChange={setVisitor} grantedOnly />
+            <PreviewTimeField at={at} onChange={setAt} timeZone={settings.timeZone} />
             {failure && (
               <Typography textColor="danger600" role="alert">
                 {failure.message}
@@ -115,16 +105,6 @@ export const PreviewDialog = ({ onClose, contentType, baseDocumentId, locale, se
                       {t('preview.failed', 'The content API answered {status}.', { status: answer.response.status })}
                     </Typography>
                   )}
-                  <Field.Root
-                    name="request"
-                    hint={t('preview.expires', 'The token expires at {time}. Send it as a header, never in the URL.', {
-                      time: formatDate(answer.expiresAt, { timeStyle: 'short' }),
-                    })}
-                  >
-                    <Field.Label>{t('preview.request', 'The same request from a terminal or frontend')}</Field.Label>
-                    <Textarea value={curl} readOnly rows={4} />
-                    <Field.Hint />
-                  </Field.Root>
                 </Flex>
               </Box>
             )}
@@ -134,7 +114,7 @@ export const PreviewDialog = ({ onClose, contentType, baseDocumentId, locale, se
           <Modal.Close>
             <Button variant="tertiary">{t('dialog.close', 'Close')}</Button>
           </Modal.Close>
-          <Button startIcon={<Eye />} onClick={run} loading={loading} disabled={visitor.purposes.length === 0}>
+          <Button startIcon={<Eye />} onClick={run} loading={loading} disabled={visitor.purposes.length === 0 && !at}>
             {t('preview.run', 'Preview')}
           </Button>
         </Modal.Footer>

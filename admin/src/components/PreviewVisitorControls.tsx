@@ -1,14 +1,16 @@
 /**
  * Visitor controls in the header of Strapi's Preview (injection zone `preview.actions`): the editor
- * picks the purposes and attributes of a visitor, the server signs a ten-minute preview token for
- * them (services/preview.ts, no consent record), and the frontend in the preview frame receives its
- * headers by `postMessage`, so the real page renders as that visitor gets it. The frontend side is
- * in the demo's visitor site (playground/public/site/app.js).
+ * picks the purposes and attributes of a visitor and, optionally, a date and time; the server signs a
+ * ten-minute preview token for them (services/preview.ts, no consent record; the time rides in it
+ * as `pat`), and the frontend in the preview frame receives its headers by `postMessage`, so the
+ * real page renders as that visitor gets it at that moment. The frontend side is in the demo's
+ * visitor site (playground/public/site/app.js).
  */
 import * as React from 'react';
-import { Badge, Box, Button, Flex, Modal, Typography } from '@strapi/design-system';
+import { Badge, Box, Button, DateTimePicker, Field, Flex, Modal, Typography } from '@strapi/design-system';
 import { Eye } from '@strapi/icons';
 import { useFetchClient } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
 import { useLocation, useParams } from 'react-router-dom';
 import { problemOf, useSettings, type ApiProblem } from '../api';
 import { useReasonLabel } from '../hooks/useReasonLabel';
@@ -43,6 +45,26 @@ function sendToFrame(headers: Record<string, string>) {
   frame.contentWindow.postMessage({ type: VISITOR_MESSAGE, headers }, new URL(frame.src, window.location.href).origin);
 }
 
+/**
+ * The moment to preview, in the editor's own clock; empty means now. Rules on hour and weekday read
+ * it in the plugin's configured time zone, which the hint names.
+ */
+export const PreviewTimeField = ({ at, onChange, timeZone }: { at: Date | null; onChange(at: Date | null): void; timeZone: string }) => {
+  const t = useT();
+  return (
+    <Field.Root
+      name="at"
+      hint={t('previewVisitor.at.hint', 'Empty: now. Schedules, campaigns and time rules are decided as of this moment; hour and weekday in {zone}.', {
+        zone: timeZone,
+      })}
+    >
+      <Field.Label>{t('previewVisitor.at', 'Date and time')}</Field.Label>
+      <DateTimePicker value={at} onChange={(date) => onChange(date ?? null)} onClear={() => onChange(null)} clearLabel={t('variant.schedule.clear', 'Clear')} />
+      <Field.Hint />
+    </Field.Root>
+  );
+};
+
 export const PreviewVisitorControls = () => {
   const can = usePluginPermissions();
   const { data: settings } = useSettings(can.read);
@@ -65,11 +87,14 @@ interface ControlsProps {
 const Controls = ({ uid, routeDocumentId, locale, settings, kind }: ControlsProps) => {
   const t = useT();
   const reason = useReasonLabel();
+  const { formatDate } = useIntl();
   const { get, post } = useFetchClient();
   const [open, setOpen] = React.useState(false);
   const [visitor, setVisitor] = React.useState<Visitor>(NO_CONSENT);
-  const [applied, setApplied] = React.useState<{ visitor: Visitor; headers: Record<string, string>; label: Label | null }>({
+  const [at, setAt] = React.useState<Date | null>(null);
+  const [applied, setApplied] = React.useState<{ visitor: Visitor; at: Date | null; headers: Record<string, string>; label: Label | null }>({
     visitor: NO_CONSENT,
+    at: null,
     headers: {},
     label: null,
   });
@@ -101,19 +126,21 @@ const Controls = ({ uid, routeDocumentId, locale, settings, kind }: ControlsProp
     setLoading(true);
     setFailure(null);
     try {
-      if (visitor.purposes.length === 0) {
-        setApplied({ visitor, headers: {}, label: null });
+      if (visitor.purposes.length === 0 && !at) {
+        setApplied({ visitor, at: null, headers: {}, label: null });
         sendToFrame({});
       } else {
+        // No purposes but a time: a token that grants nothing optional, only to carry the time.
         const response = await post<{ data: PreviewAnswer }>('/personalization/preview', {
           contentType: uid,
           documentId: await documentId(),
           purposes: visitor.purposes,
           attributes: sharedAttributes(settings, visitor, true),
           locale,
+          at: at?.toISOString() ?? null,
         });
         const answer = response.data.data;
-        setApplied({ visitor, headers: answer.request.headers, label: answer.response.body?.data?.personalization ?? null });
+        setApplied({ visitor, at, headers: answer.request.headers, label: answer.response.body?.data?.personalization ?? null });
         sendToFrame(answer.request.headers);
       }
       setOpen(false);
@@ -125,7 +152,7 @@ const Controls = ({ uid, routeDocumentId, locale, settings, kind }: ControlsProp
   };
 
   const titles = new Map(settings.purposes.map((purpose) => [purpose.key, purpose.title]));
-  const summary =
+  const who =
     applied.visitor.purposes.length === 0
       ? t('previewVisitor.none', 'Visitor: no consent')
       : t('previewVisitor.some', 'Visitor: {purposes}', {
@@ -134,6 +161,13 @@ const Controls = ({ uid, routeDocumentId, locale, settings, kind }: ControlsProp
             ...Object.entries(sharedAttributes(settings, applied.visitor, true)).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`),
           ].join(' + '),
         });
+  const summary = applied.at
+    ? t('previewVisitor.at.summary', '{visitor}, on {time} ({zone})', {
+        visitor: who,
+        time: formatDate(applied.at, { dateStyle: 'medium', timeStyle: 'short', timeZone: settings.timeZone }),
+        zone: settings.timeZone,
+      })
+    : who;
 
   return (
     <Modal.Root open={open} onOpenChange={setOpen}>
@@ -155,6 +189,7 @@ const Controls = ({ uid, routeDocumentId, locale, settings, kind }: ControlsProp
               )}
             </Typography>
             <VisitorFields settings={settings} visitor={visitor} onChange={setVisitor} grantedOnly />
+            <PreviewTimeField at={at} onChange={setAt} timeZone={settings.timeZone} />
             {failure && (
               <Typography textColor="danger600" role="alert">
                 {failure.message}

@@ -8,7 +8,7 @@ import type { RequestOrigin } from './origin';
 import type { Personalize } from './personalize';
 import type { Row } from './variant-rows';
 
-type PersonalizeRelated = (ctx: RequestOrigin['ctx'], uid: string, entries: Row[], populate: unknown) => Promise<void>;
+type PersonalizeRelated = (ctx: RequestOrigin['ctx'], uid: string, entries: Row[], populate: () => unknown) => Promise<void>;
 
 /** Reads that return entries: the ones delivery answers, and the ones that can populate. */
 const READS = new Set(['findMany', 'findFirst', 'findOne']);
@@ -50,7 +50,7 @@ export function documentMiddleware(
     const related = reaching.has(uid) && populate !== undefined && populate !== null && populate !== false && populate !== '';
     if (!isEnabled) {
       const result = await next();
-      if (related) await personalizeRelated(ctx, uid, entriesOf(result), databasePopulate(strapi, uid, populate));
+      if (related) await personalizeRelated(ctx, uid, entriesOf(result), once(() => databasePopulate(strapi, uid, populate)));
       return result;
     }
 
@@ -63,7 +63,7 @@ export function documentMiddleware(
     let query: { select?: string[]; populate?: unknown } | undefined;
     const shape = () => (query ??= strapi.get('query-params').transform(uid, { fields: params.fields, populate }) as typeof query & object);
     const served = await personalize(ctx, uid, entries, shape, params.locale ?? null);
-    if (related) await personalizeRelated(ctx, uid, served, shape().populate);
+    if (related) await personalizeRelated(ctx, uid, served, () => shape().populate);
     if (addedLocale) for (const entry of served) delete entry.locale;
     return Array.isArray(result) ? served : (served[0] ?? result);
   };
@@ -72,6 +72,18 @@ export function documentMiddleware(
 function entriesOf(result: unknown): Row[] {
   if (Array.isArray(result)) return result;
   return result !== null && typeof result === 'object' ? [result as Row] : [];
+}
+
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
 }
 
 /** Populate as the document service hands it to the database layer. */

@@ -4,7 +4,7 @@ import type { RequestOrigin } from './origin';
 import { VARIANT_ROW, type Personalize } from './personalize';
 import type { Row } from './variant-rows';
 
-type PersonalizeRelated = (ctx: RequestOrigin['ctx'], uid: string, entries: Row[], populate: unknown) => Promise<void>;
+type PersonalizeRelated = (ctx: RequestOrigin['ctx'], uid: string, entries: Row[], populate: () => unknown) => Promise<void>;
 type LoadOptions = { select?: string[]; populate?: unknown; count?: boolean } | undefined;
 type EntityManager = {
   load(uid: string, entity: Row, field: string | string[], options?: LoadOptions): Promise<unknown>;
@@ -41,7 +41,7 @@ export function personalizeLoads(
     const served = enabled.has(target)
       ? await personalize(from.ctx, target, entries, () => ({ select: options?.select, populate: options?.populate }), (entity?.locale as string | undefined) ?? null)
       : entries;
-    if (options?.populate && reaching.has(target)) await personalizeRelated(from.ctx, target, served, options.populate);
+    if (options?.populate && reaching.has(target)) await personalizeRelated(from.ctx, target, served, () => options.populate);
     return Array.isArray(result) ? served : served[0];
   };
 }

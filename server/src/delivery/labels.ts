@@ -23,13 +23,15 @@ export interface DeliveryState {
   personal: boolean;
   /** Some label sits below the top level of an entry. */
   nested: boolean;
+  /** The content API's output sanitizer has turned the labels into keys already. */
+  exposed: boolean;
   contexts: Map<string, object>;
 }
 
 export function deliveryState(ctx: RequestContext): DeliveryState {
   let state = ctx.state.personalizationDelivery as DeliveryState | undefined;
   if (!state) {
-    state = { now: Date.now(), decisions: new Set(), personal: false, nested: false, contexts: new Map() };
+    state = { now: Date.now(), decisions: new Set(), personal: false, nested: false, exposed: false, contexts: new Map() };
     ctx.state.personalizationDelivery = state;
   }
   return state;
@@ -67,22 +69,21 @@ export function settleHeaders(strapi: Core.Strapi): void {
     ctx.vary(CONSENT_HEADERS);
     ctx.set('X-Personalization-Key', keyOf(state));
     if (state.personal) ctx.set('Cache-Control', 'private, no-store');
-    exposeLabels(ctx.body, state.nested);
+    if (!state.exposed) exposeLabels(ctx.body, state.nested);
   });
   // Registered output sanitizers run after Strapi's own, one top-level entry at a time (Strapi
   // types them as curried lodash functions; its pipe takes plain ones).
   strapi.sanitizers.add('content-api.output', (() => (entry: unknown) => {
     const ctx = strapi.requestContext.get() as RequestContext | undefined;
-    const nested = (ctx?.state.personalizationDelivery as DeliveryState | undefined)?.nested ?? false;
-    return expose(entry, nested);
+    const state = ctx?.state.personalizationDelivery as DeliveryState | undefined;
+    if (state) state.exposed = true;
+    return expose(entry, state?.nested ?? false);
   }) as never);
 }
 
 function keyOf(state: DeliveryState): string {
   if (state.decisions.size === 0) return NOTHING_DECIDED_KEY;
-  const hash = createHash('sha256');
-  for (const line of [...state.decisions].sort()) hash.update(line).update('\n');
-  return hash.digest('base64url').slice(0, 22);
+  return createHash('sha256').update([...state.decisions].sort().join('\n')).digest('base64url').slice(0, 22);
 }
 
 /** Turns label symbols into `personalization` keys: on the entry, or on every object below it. */

@@ -48,10 +48,12 @@ export function personalizer(strapi: Core.Strapi): Personalize {
       }
     }
     const localeOf = (entry: Row) => (entry.locale === undefined ? requestLocale : entry.locale);
+    const running = experiments();
+    const live = index();
     const decisions = entries.map((entry) =>
       decideWithExperiment(
-        experiments().runningOn(uid, entry.documentId),
-        index().variantsOf(uid, entry.documentId),
+        running.runningOn(uid, entry.documentId),
+        live.variantsOf(uid, entry.documentId),
         decisionRequest(strapi, state, consent, localeOf(entry)),
         consent.subject
       )

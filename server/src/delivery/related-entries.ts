@@ -48,9 +48,12 @@ function targetsOf(attribute: Attribute): string[] {
   return [];
 }
 
+/** A path from the entries handed in to a related entry: attribute names, `on:<component>` for a dynamic zone's. */
+type Path = readonly string[];
+
 interface Group {
   uid: string;
-  options: PopulateOptions;
+  path: Path;
   entries: Row[];
   /** Where each entry sits, to put the served one in its place. */
   slots: Array<{ holder: Record<string | number, unknown>; key: string | number }>;
@@ -59,77 +62,88 @@ interface Group {
 
 /**
  * Entries of enabled types reached through populate (relations, components, dynamic zones, at
- * any depth) get the decision, label and content they get when requested directly. One level at
- * a time: the entries of one type and populate shape are decided together (one query for the
- * variants they serve), then the walk goes on inside what was served, so populate below a
- * swapped entry applies to the variant's own relations.
+ * any depth) get the decision, label and content they get when requested directly. The walk
+ * follows what the database layer returned, so it takes every populate form Strapi accepts; one
+ * level at a time, the entries of one type reached the same way are decided together (one query
+ * for the variants they serve), then it goes on inside what was served, so populate below a
+ * swapped entry applies to the variant's own relations. The populate options of a path (what to
+ * read of a served variant's row) are worked out only when a variant is served.
  */
 export function relatedEntries(strapi: Core.Strapi, enabled: ReadonlySet<string>, reaching: ReadonlySet<string>, personalize: Personalize) {
-  const models = () => allModels(strapi);
+  // `strapi.contentTypes` builds a fresh object on every read; the schema is settled after register.
+  let schema: Record<string, Model> | undefined;
 
-  return async function personalizeRelated(ctx: RequestContext, uid: string, entries: Row[], populate: unknown): Promise<void> {
-    const schema = models();
-    let frontier: Array<{ uid: string; entry: Row; populate: unknown; locale: string | null }> = entries.map((entry) => ({
+  return async function personalizeRelated(ctx: RequestContext, uid: string, entries: Row[], populate: () => unknown): Promise<void> {
+    schema ??= allModels(strapi);
+    let frontier: Array<{ uid: string; entry: Row; path: Path; locale: string | null }> = entries.map((entry) => ({
       uid,
       entry,
-      populate,
+      path: [],
       locale: entry.locale ?? null,
     }));
     while (frontier.length > 0) {
-      const groups = new Map<unknown, Group>();
-      for (const item of frontier) collect(schema, item.uid, item.entry, item.populate, item.locale, groups);
+      const groups = new Map<string, Group>();
+      for (const item of frontier) collect(schema, item.uid, item.entry, item.path, item.locale, groups);
       frontier = [];
       if (groups.size > 0) deliveryState(ctx).nested = true;
       for (const group of groups.values()) {
-        const shape = () => ({ select: group.options.select, populate: group.options.populate });
+        const shape = () => {
+          const options = optionsAt(populate(), group.path);
+          return { select: options.select, populate: options.populate };
+        };
         const served = await personalize(ctx, group.uid, group.entries, shape, group.locales[0]);
         served.forEach((entry, position) => {
           const slot = group.slots[position];
           slot.holder[slot.key] = entry;
-          if (group.options.populate) {
-            frontier.push({ uid: group.uid, entry, populate: group.options.populate, locale: entry.locale ?? group.locales[position] });
-          }
+          frontier.push({ uid: group.uid, entry, path: group.path, locale: entry.locale ?? group.locales[position] });
         });
       }
     }
   };
 
-  function collect(schema: Record<string, Model>, uid: string, entry: Row, populate: unknown, locale: string | null, groups: Map<unknown, Group>): void {
-    const model = schema[uid];
-    const paths = model && asObject(populate, model);
-    if (!paths) return;
+  function collect(models: Record<string, Model>, uid: string, entry: Row, path: Path, locale: string | null, groups: Map<string, Group>): void {
+    const model = models[uid];
+    if (!model) return;
     const here = entry.locale ?? locale;
-    for (const [name, value] of Object.entries(paths)) {
-      const attribute = model.attributes[name];
+    for (const name of Object.keys(model.attributes)) {
       const held = entry[name];
-      if (!attribute || held === null || typeof held !== 'object') continue;
-      const options: PopulateOptions = value === true ? {} : (value ?? {});
-      if (options.count) continue;
+      if (held === null || typeof held !== 'object') continue;
+      const attribute = model.attributes[name];
       if (attribute.type === 'relation' && attribute.target) {
         const target = attribute.target;
-        if (enabled.has(target)) addToGroup(groups, target, options, held as Row | Row[], entry, name, here);
-        else if (reaching.has(target)) forEachEntry(held, (related) => collect(schema, target, related, options.populate, here, groups));
+        if (enabled.has(target)) addToGroup(groups, target, [...path, name], held as Row | Row[], entry, name, here);
+        else if (reaching.has(target)) forEachEntry(held, (related) => collect(models, target, related, [...path, name], here, groups));
       } else if (attribute.type === 'component' && attribute.component && reaching.has(attribute.component)) {
         const component = attribute.component;
-        forEachEntry(held, (item) => collect(schema, component, item, options.populate, here, groups));
+        forEachEntry(held, (item) => collect(models, component, item, [...path, name], here, groups));
       } else if (attribute.type === 'dynamiczone') {
         forEachEntry(held, (item) => {
           const component = (item.__component ?? item.__type) as string | undefined;
-          if (!component || !reaching.has(component)) return;
-          const fragment = options.on?.[component];
-          const nested = fragment === undefined ? options.populate : fragment === true ? undefined : fragment.populate;
-          collect(schema, component, item, nested, here, groups);
+          if (component && reaching.has(component)) collect(models, component, item, [...path, name, `on:${component}`], here, groups);
         });
       }
     }
   }
 }
 
-/** The database layer's populate forms (`true`, `['a', 'b.c']`, `{ a: … }`) as one object form. */
-function asObject(populate: unknown, model: Model): Record<string, PopulateOptions | true> | null {
-  if (populate === true) {
-    return Object.fromEntries(Object.keys(model.attributes).filter((name) => targetsOf(model.attributes[name]).length > 0).map((name) => [name, true]));
+/** The database layer's populate options at a path: what Strapi read there, to read a served variant alike. */
+function optionsAt(populate: unknown, path: Path): PopulateOptions {
+  let options: PopulateOptions = { populate };
+  for (const step of path) {
+    const level = asObject(options.populate);
+    if (step.startsWith('on:')) {
+      const fragment = options.on?.[step.slice(3)];
+      options = fragment === undefined ? options : fragment === true ? {} : fragment;
+      continue;
+    }
+    const value = level?.[step];
+    options = value === undefined || value === true ? {} : value;
   }
+  return options;
+}
+
+/** The database layer's populate forms (`true`, `'*'`, `['a', 'b.c']`, `{ a: … }`) as one object form; null for "everything, one level". */
+function asObject(populate: unknown): Record<string, PopulateOptions | true> | null {
   if (Array.isArray(populate)) {
     const object: Record<string, PopulateOptions | true> = {};
     for (const path of populate) {
@@ -149,11 +163,10 @@ function asObject(populate: unknown, model: Model): Record<string, PopulateOptio
   return populate !== null && typeof populate === 'object' ? (populate as Record<string, PopulateOptions | true>) : null;
 }
 
-function addToGroup(groups: Map<unknown, Group>, uid: string, options: PopulateOptions, held: Row | Row[], holder: Row, name: string, locale: string | null): void {
-  // One populate options object per path: entries reached the same way share a shape.
-  const key = Object.keys(options).length === 0 ? uid : options;
+function addToGroup(groups: Map<string, Group>, uid: string, path: Path, held: Row | Row[], holder: Row, name: string, locale: string | null): void {
+  const key = path.join('/');
   let group = groups.get(key);
-  if (!group) groups.set(key, (group = { uid, options, entries: [], slots: [], locales: [] }));
+  if (!group) groups.set(key, (group = { uid, path, entries: [], slots: [], locales: [] }));
   if (Array.isArray(held)) {
     held.forEach((related, position) => {
       if (related === null || typeof related !== 'object') return;

@@ -118,6 +118,7 @@ describe('previewing at a chosen date and time', () => {
       .send({ query: `{ article(documentId: "${trailsId}") { title } }` })
       .expect(200);
     expect(graphql.body.data.article.title).toBe('Winter campaign');
+    expect(graphql.headers['cache-control']).toBe('private, no-store');
   });
 
   it('serves the base entry now, and at times before and after the schedule', async () => {

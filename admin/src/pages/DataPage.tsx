@@ -3,7 +3,7 @@
  * variant records set aside because their entries are no longer variants.
  */
 import * as React from 'react';
-import { Badge, Box, Button, EmptyStateLayout, Flex, Loader, Table, Tbody, Td, Th, Thead, Tr, Typography, VisuallyHidden } from '@strapi/design-system';
+import { Badge, Box, Button, EmptyStateLayout, Flex, IconButton, Loader, Table, Tbody, Td, Th, Thead, Tr, Typography, VisuallyHidden } from '@strapi/design-system';
 import { ArrowClockwise, Download, Link as LinkIcon, Trash, Upload } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
@@ -185,11 +185,10 @@ export const DataPage = () => {
                           <Td>
                             {can.manageVariants && (
                               <Flex gap={1} justifyContent="flex-end">
-                                <Button
-                                  size="S"
-                                  variant="tertiary"
-                                  startIcon={<LinkIcon />}
-                                  loading={busy === `relink:${record.documentId}`}
+                                <IconButton
+                                  label={t('data.relink', 'Link again')}
+                                  variant="ghost"
+                                  disabled={busy !== null}
                                   onClick={() =>
                                     act(`relink:${record.documentId}`, async () => {
                                       await post(API.relink(record.documentId), {});
@@ -197,13 +196,12 @@ export const DataPage = () => {
                                     })
                                   }
                                 >
-                                  {t('data.relink', 'Link again')}
-                                </Button>
-                                <Button
-                                  size="S"
-                                  variant="danger-light"
-                                  startIcon={<Trash />}
-                                  loading={busy === `dismiss:${record.documentId}`}
+                                  <LinkIcon />
+                                </IconButton>
+                                <IconButton
+                                  label={t('data.dismiss', 'Forget')}
+                                  variant="ghost"
+                                  disabled={busy !== null}
                                   onClick={() =>
                                     act(`dismiss:${record.documentId}`, async () => {
                                       await del(API.detached(record.documentId));
@@ -211,8 +209,8 @@ export const DataPage = () => {
                                     })
                                   }
                                 >
-                                  {t('data.dismiss', 'Forget')}
-                                </Button>
+                                  <Trash />
+                                </IconButton>
                               </Flex>
                             )}
                           </Td>

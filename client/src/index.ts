@@ -140,6 +140,13 @@ export interface Explanation {
   consent: { reason: string; purposes: string[] };
 }
 
+/** What became of a conversion: `counted` in a running experiment the visitor is enrolled in, or why not. */
+export interface TrackAnswer {
+  counted: boolean;
+  /** `consent-missing`: no consent to the experiments' purpose (measurement); `not-counted`: a bot or a prefetch. */
+  reason: 'counted' | 'consent-missing' | 'not-enrolled' | 'not-counted';
+}
+
 /** A refused call, with the HTTP status, the server's message and, on a 429, when to retry. */
 export class PersonalizationError extends Error {
   constructor(
@@ -262,6 +269,9 @@ export function createClient(options: ClientOptions = {}) {
       const locale = query.locale ? `?locale=${encodeURIComponent(query.locale)}` : '';
       return call<Explanation>(`/explain/${encodeURIComponent(contentType)}/${encodeURIComponent(documentId)}${locale}`);
     },
+
+    /** A conversion toward `goal` for the visitor's running experiments; counted only with their consent. */
+    track: (goal: string) => call<TrackAnswer>('/events', json('POST', { type: 'conversion', goal })),
   };
 }
 

@@ -19,6 +19,17 @@ describe('the frontend client against a real Strapi', () => {
   let strapi: Core.Strapi;
   let origin: string;
   let baseId: string;
+  let admin: string;
+
+  async function asAdmin(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${origin}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(response.status).toBeLessThan(300);
+    return (await response.json()).data;
+  }
 
   async function createVariant(admin: string, body: Record<string, unknown>, title: string) {
     const response = await fetch(`${origin}/personalization/variants`, {
@@ -37,7 +48,7 @@ describe('the frontend client against a real Strapi', () => {
     await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(strapi.server.httpServer.address() as AddressInfo).port}`;
     await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
-    const admin = await adminToken(strapi);
+    admin = await adminToken(strapi);
     const base = await strapi.documents(ARTICLE).create({
       locale: 'en',
       data: { title: 'Five trails', slug: 'five-trails', summary: 'Where to walk.' },
@@ -163,6 +174,44 @@ describe('the frontend client against a real Strapi', () => {
         title: 'Five trails for you',
         personalization: { variant: 'outdoor', kind: 'targeted' },
       });
+    });
+
+    it('conversion.ts: counts a conversion of an enrolled visitor, and says why another is not counted', async () => {
+      const experiment = await asAdmin('POST', '/personalization/experiments', {
+        contentType: ARTICLE,
+        baseDocumentId: baseId,
+        key: 'trails',
+        name: 'Trails for outdoor fans',
+        arms: [
+          { key: 'control', variant: null, weight: 0.5 },
+          { key: 'outdoor', variant: 'outdoor', weight: 0.5 },
+        ],
+        goals: ['signup'],
+      });
+      await asAdmin('POST', `/personalization/experiments/${experiment.documentId}/start`);
+      try {
+        const { signedUp } = await import('../../client/examples/conversion');
+        // Node's fetch says `User-Agent: node`, which the server takes for a bot; a browser names itself.
+        const browserFetch = (input: string | URL, init: RequestInit = {}) => {
+          const headers = new Headers(init.headers);
+          headers.set('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36');
+          return fetch(input, { ...init, headers });
+        };
+        const enrolled = createClient({ baseUrl: origin, storage: memoryStorage(), fetch: browserFetch });
+        await enrolled.grant({ purposes: ['personalization', 'measurement'], attributes: { interests: ['outdoor'] } });
+        expect(await signedUp(enrolled)).toEqual({ counted: true, reason: 'counted' });
+        const anonymous = createClient({ baseUrl: origin, storage: memoryStorage(), fetch: browserFetch });
+        expect(await signedUp(anonymous)).toEqual({ counted: false, reason: 'consent-missing' });
+        const fromNode = createClient({ baseUrl: origin, storage: memoryStorage(await enrolled.token()) });
+        expect(await signedUp(fromNode)).toEqual({ counted: false, reason: 'not-counted' });
+
+        const unknown = await enrolled.track('sign-up').catch((caught) => caught);
+        expect(unknown).toBeInstanceOf(PersonalizationError);
+        expect(unknown).toMatchObject({ status: 400, details: { field: 'goal' } });
+      } finally {
+        // The other tests expect the outdoor variant served as usual, outside any experiment.
+        await asAdmin('POST', `/personalization/experiments/${experiment.documentId}/stop`);
+      }
     });
 
     // Last: it spends what is left of this address's consent requests.

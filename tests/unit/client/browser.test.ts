@@ -146,6 +146,26 @@ describe('the client in a browser', () => {
     expect(storage.get()).toBeNull();
   });
 
+  it('tracks a conversion: the goal in the body, the consent in the headers, never in the URL', async () => {
+    const { client: personalization, server } = client({ storage: memoryStorage(GRANT.token) });
+    await expect(personalization.track('signup')).resolves.toEqual({ counted: true, reason: 'counted' });
+    expect(server.sent[0]).toMatchObject({
+      method: 'POST',
+      url: `${BASE}/api/personalization/events`,
+      body: { type: 'conversion', goal: 'signup' },
+    });
+    expect(server.sent[0].headers['x-consent-token']).toBe(GRANT.token);
+    expect(server.sent[0].headers['content-type']).toBe('application/json');
+  });
+
+  it('throws an unknown goal as the 400 that names it', async () => {
+    const server = fakeServer(() => ({ status: 400, body: { error: { status: 400, message: 'unknown goal "sign-up"', details: { field: 'goal' } } } }));
+    const personalization = createClient({ baseUrl: BASE, fetch: server.fetch, storage: memoryStorage() });
+    const error = await personalization.track('sign-up').catch((caught) => caught);
+    expect(error).toBeInstanceOf(PersonalizationError);
+    expect(error).toMatchObject({ status: 400, details: { field: 'goal' } });
+  });
+
   it('reads the purposes for a consent banner', async () => {
     const { client: personalization, server } = client();
     expect(await personalization.purposes()).toEqual([{ key: 'personalization', attributes: [] }]);

@@ -44,6 +44,7 @@ export function consentEndpoints(request: SentRequest): Answer {
     return { status: 200, body: { data: { subject: GRANT.subject, purposes: GRANT.purposes, attributes: { interests: ['outdoor'] } } } };
   }
   if (path.endsWith('/consent') && request.method === 'DELETE') return { status: 204 };
+  if (path.endsWith('/events') && request.method === 'POST') return { status: 202, body: { data: { counted: true, reason: 'counted' } } };
   if (path.endsWith('/purposes')) return { status: 200, body: { data: [{ key: 'personalization', attributes: [] }] } };
   return { status: 200, body: { data: { path } } };
 }

@@ -142,7 +142,7 @@ export interface ConversionEvent {
  * - `counted`: in at least one running experiment the visitor is enrolled in;
  * - `consent-missing`: no valid token granting the experiment purpose;
  * - `not-enrolled`: no running experiment with this goal enrolls this visitor;
- * - `not-counted`: a known bot or a prefetch.
+ * - `not-counted`: a known bot, a prefetch, or an editor's preview-time token.
  */
 export type EventReason = 'counted' | 'consent-missing' | 'not-enrolled' | 'not-counted';
 

@@ -241,6 +241,24 @@ describe('experiments: enrolment, arms, measurement, results and promotion', () 
         const response = await http().get(`/api/articles/${baseId}`).set('X-Consent-Token', token).set(headers).expect(200);
         expect(response.body.data.personalization.arm).toBe(expected.get(token));
       }
+      // The admin's preview as a visitor, now and at a chosen time: its own token, marked, never counted.
+      for (const at of [undefined, new Date(Date.now() + 3600_000).toISOString()]) {
+        const preview = await asAdmin(http().post('/personalization/preview'))
+          .send({ contentType: ARTICLE, documentId: baseId, purposes: ['measurement'], locale: 'en', ...(at ? { at } : {}) })
+          .expect(200);
+        expect(preview.body.data.response.body.data.personalization.reason).toBe('experiment');
+        // Sent as a frontend would send the preview token, without the preview marker.
+        const previewToken = preview.body.data.request.headers['X-Consent-Token'];
+        await http().get(`/api/articles/${baseId}`).set('X-Consent-Token', previewToken).expect(200);
+        if (at) {
+          const event = await http().post('/api/personalization/events').set('X-Consent-Token', previewToken).send({ type: 'conversion', goal: 'signup' }).expect(202);
+          expect(event.body.data).toEqual({ counted: false, reason: 'not-counted' });
+        } else {
+          // Without a preview time it is an ordinary measurement token once it leaves the preview request.
+          const ranges = rangesOf({ seed: experiment.seed, weights: [0.5, 0.5], coverage: 1 });
+          exposures[arms[assignArm(experiment.seed, ranges, claimsOf(previewToken).sub)].key] += 1;
+        }
+      }
     });
 
     it('counts conversions of enrolled visitors, answers consent-missing without the purpose, and 400 for an unknown goal', async () => {

@@ -40,7 +40,7 @@ const events = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!consent.subject || !consent.purposes.has(settings(strapi).config.experiments.purpose)) {
           return answer({ counted: false, reason: 'consent-missing' });
         }
-        if (!isCounted(ctx)) return answer({ counted: false, reason: 'not-counted' });
+        if (!isCounted(ctx) || consent.previewAt !== undefined) return answer({ counted: false, reason: 'not-counted' });
         const { config, catalogue } = settings(strapi);
         const context = buildRuleContext({ now: new Date(), timeZone: config.timeZone, attributes: consent.attributes, catalogue });
         const visitor = { purposes: consent.purposes, subject: consent.subject, context };

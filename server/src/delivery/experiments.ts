@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { isbot } from 'isbot';
+import type { Consent } from '../core/consent';
 import { availabilityReason, chooseVariant, type BaseVariants, type Decision, type DecisionRequest, type LiveVariant } from '../core/decision';
 import { enrol, hash64, type ExperimentArm } from '../core/experiments';
 import type { ExperimentCounts, VisitorHash } from '../services/experiment-counts';
@@ -83,13 +84,15 @@ function visitorOf(ctx: RequestContext, subject: string): VisitorHash {
  */
 export function exposureCounter(strapi: Core.Strapi) {
   const counts = () => strapi.plugin('personalization').service('experiment-counts') as ExperimentCounts;
-  return (ctx: RequestContext, decision: Decision, subject: string | undefined, now: number): void => {
+  return (ctx: RequestContext, decision: Decision, consent: Pick<Consent, 'subject' | 'previewAt'>, now: number): void => {
+    const subject = consent.subject;
     if (!decision.experiment || !subject) return;
     const state = ctx.state as Record<symbol, unknown>;
     const exposed = (state[EXPOSED] ??= new Set<string>()) as Set<string>;
     if (exposed.has(decision.experiment.id)) return;
     exposed.add(decision.experiment.id);
-    if (!isCounted(ctx)) return;
+    // A preview token (its preview time) is an editor looking, wherever the request comes from.
+    if (!isCounted(ctx) || consent.previewAt !== undefined) return;
     counts().expose(decision.experiment.id, decision.experiment.arm, visitorOf(ctx, subject), now);
   };
 }

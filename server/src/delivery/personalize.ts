@@ -71,7 +71,7 @@ export function personalizer(strapi: Core.Strapi): Personalize {
         // Unpublished between the index rebuild and this query: the base is the safe answer.
         decision = { variant: null, kind: 'base', reason: 'draft' };
       }
-      countExposure(ctx, decision, consent.subject, state.now);
+      countExposure(ctx, decision, consent, state.now);
       if (!variant) {
         label(state, uid, entry, decision);
         return entry;

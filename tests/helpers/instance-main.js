@@ -10,7 +10,8 @@ const path = require('node:path');
 
 require('esbuild-register/dist/node').register({ target: 'node20' });
 
-const APP_DIR = path.resolve(__dirname, '../../playground');
+// INSTANCE_APP_DIR: another app, e.g. a copy of the playground without the plugin (tests/fuzz).
+const APP_DIR = process.env.INSTANCE_APP_DIR || path.resolve(__dirname, '../../playground');
 
 let strapi;
 

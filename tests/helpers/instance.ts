@@ -73,11 +73,14 @@ function request(port: number, method: string, path: string, options: { headers?
   });
 }
 
-async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
+/** One process; `startCluster` is the usual way in. With `plugin: false` it expects an app without the plugin. */
+export async function startInstance(name: string, env: Record<string, string>, { plugin = true }: { plugin?: boolean } = {}): Promise<Instance> {
   const child: ChildProcess = fork(MAIN, [], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // A message to a process that has just died fails with EPIPE as an event; `exit` tells the rest.
+  child.on('error', () => undefined);
   const pending = new Map<number, { resolve: (value: any) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let exited = false;
@@ -109,7 +112,7 @@ async function startInstance(name: string, env: Record<string, string>): Promise
     if (!exited) child.kill('SIGKILL');
     throw error;
   });
-  if (!ready.plugin) throw new Error(`instance ${name} booted without the personalization plugin`);
+  if (ready.plugin !== plugin) throw new Error(`instance ${name} booted ${plugin ? 'without' : 'with'} the personalization plugin`);
 
   const instance: Instance = {
     name,

@@ -1,0 +1,84 @@
+import { DATABASE_CLIENT } from '../helpers/strapi';
+import { runFuzz, send, STRAPI_CRASHES, type FuzzRequest, type FuzzTarget } from '../fuzz/fuzz';
+import { startFuzzTarget, type FuzzSetup } from '../fuzz/target';
+
+/**
+ * Random requests to every public route and the plugin's admin routes of a real Strapi, for a
+ * bounded time (tests/fuzz/fuzz.ts says what is generated and checked). FUZZ_SECONDS sets the
+ * time; by default 60 s on SQLite and 20 s on the other databases, whose runs come after it in CI.
+ * A long run: `npm run fuzz -- --minutes=N`.
+ */
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? (DATABASE_CLIENT === 'sqlite' ? 60 : 20));
+const MIN_REQUESTS = SECONDS >= 60 ? 2_000 : Math.round(20 * SECONDS);
+
+describe('HTTP fuzzing of the public and admin routes', () => {
+  let setup: FuzzSetup;
+  let target: FuzzTarget;
+
+  beforeAll(async () => {
+    setup = await startFuzzTarget();
+    target = setup.target;
+  }, 180_000);
+
+  afterAll(async () => {
+    await setup?.stop();
+  });
+
+  it(
+    `answers ${MIN_REQUESTS}+ random requests in ${SECONDS} s without a 5xx, a leaked variant or draft, or public targeted content`,
+    async () => {
+      const report = await runFuzz(target, { durationMs: SECONDS * 1000 });
+      const summary = `${report.requests} requests, ${report.batches} batches in ${report.durationMs} ms (seed ${report.seed}); statuses ${JSON.stringify(report.byStatus)}`;
+      if (report.failure) throw new Error(`${report.failure}\n${summary}`);
+      // The run's figures in the CI log: requests, statuses, and what was set aside as Strapi's own or known.
+      console.log(`${summary}\nStrapi without the plugin fails alike: ${JSON.stringify(report.strapiOwn)}\nknown open: ${JSON.stringify(report.knownOpen)}`);
+      expect(report.requests).toBeGreaterThanOrEqual(MIN_REQUESTS);
+      // Every kind of route was reached.
+      for (const prefix of ['GET /api/articles', 'POST /graphql', 'POST /api/personalization/consent', 'GET /api/personalization/explain', 'POST /personalization/variants']) {
+        expect(Object.keys(report.byRoute).some((route) => route.startsWith(prefix))).toBe(true);
+      }
+    },
+    (SECONDS + 400) * 1000
+  );
+
+  /**
+   * Counterexamples the fuzzer found, shrunk, kept as they were sent. These are Strapi's own: the
+   * app without the plugin answers them alike, and the process goes on. (What it found in the
+   * plugin and is not fixed yet is in KNOWN_OPEN, tests/fuzz/fuzz.ts.)
+   */
+  describe('regressions', () => {
+    const withAndWithout = async (request: FuzzRequest) => {
+      const withPlugin = await send(target.port, request, target.adminJwt);
+      const without = await send(target.reference!.port, target.reference!.translate(request), target.adminJwt);
+      const alive = await send(target.port, { method: 'GET', path: '/api/articles', headers: {} }, target.adminJwt);
+      expect(alive.status).toBe(200);
+      return { withPlugin, without };
+    };
+
+    it('a malformed multipart body fails in Strapi\'s body parser alike, with or without the plugin', async () => {
+      const request = { method: 'POST', path: '/api/articles?status=draft', headers: { 'Content-Type': 'multipart/form-data; boundary=x' }, body: 'null' };
+      const { withPlugin, without } = await withAndWithout(request);
+      expect([withPlugin.status, without.status]).toEqual([500, 500]);
+    });
+
+    it('filters given as a list fail in Strapi\'s query builder alike (GET /api/articles/?filters[]=false)', async () => {
+      const { withPlugin, without } = await withAndWithout({ method: 'GET', path: '/api/articles/?filters[]=false', headers: {} });
+      expect([withPlugin.status, without.status]).toEqual([500, 500]);
+    });
+
+    // Last: it ends the app without the plugin.
+    it('the update that ends Strapi\'s process ends it without the plugin too, which is why the fuzzer does not send it', async () => {
+      const request = { method: 'PUT', path: `/api/articles/${target.fixture.articles[2]}?locale=de`, headers: {}, body: '{"data":[]}' };
+      expect(STRAPI_CRASHES.some((known) => known.matches(request))).toBe(true);
+      const reference = target.reference!;
+      const answer = await send(reference.port, reference.translate(request), target.adminJwt);
+      expect(answer.status).toBe(404);
+      // The process ends once the failed re-read's rejection goes unhandled, just after the answer.
+      let gone = false;
+      for (const deadline = Date.now() + 10_000; !gone && Date.now() < deadline; ) {
+        gone = await send(reference.port, { method: 'GET', path: '/api/articles', headers: {} }, '').then(() => false, () => true);
+      }
+      expect(gone).toBe(true);
+    });
+  });
+});

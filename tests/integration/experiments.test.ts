@@ -368,5 +368,17 @@ describe('experiments: enrolment, arms, measurement, results and promotion', () 
       const edit = await asAdmin(http().put(`/personalization/experiments/${experiment.documentId}`)).send({ arms }).expect(400);
       expect(edit.body.error.details.field).toBe('arms');
     });
+
+    it('keeps the lifecycle one way: a stopped experiment neither starts nor stops again, and an unknown id is a 404', async () => {
+      const id = experiment.documentId;
+      for (const action of ['start', 'stop']) {
+        const refused = await asAdmin(http().post(`/personalization/experiments/${id}/${action}`)).expect(400);
+        expect(refused.body.error.details.field).toBe('status');
+      }
+      const listed = await asAdmin(http().get(`/personalization/experiments?contentType=${ARTICLE}&baseDocumentId=${baseId}`)).expect(200);
+      expect(listed.body.data.map((entry: any) => entry.key)).toEqual(['hero']);
+      const unknown = await asAdmin(http().get('/personalization/experiments/nope/results')).expect(404);
+      expect(unknown.body.error.details.field).toBe('id');
+    });
   });
 });

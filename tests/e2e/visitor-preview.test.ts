@@ -190,6 +190,7 @@ describe('previewing an article as a visitor in Strapi', () => {
 
     await visitorButton().click();
     await decision().getByText('winter-campaign', { exact: true }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'preview-visitor-date.png') });
     await chooseDate(afterCampaign);
     await show();
     await site().getByRole('heading', { level: 1, name: BASE_TITLE }).waitFor();

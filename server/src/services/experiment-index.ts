@@ -68,25 +68,49 @@ const experimentIndex = ({ strapi }: { strapi: Core.Strapi }) => {
     };
   }
 
+  async function load(): Promise<void> {
+    const records: ExperimentRecord[] = await strapi.db.query(EXPERIMENT).findMany({ orderBy: [{ id: 'asc' }] });
+    const started = records.filter((record) => record.status === 'running');
+    const segmentKeys = [...new Set(started.flatMap((record) => record.segments ?? []))];
+    const segmentRows: Array<{ key: string; rule: unknown }> =
+      segmentKeys.length > 0 ? await strapi.db.query(SEGMENT).findMany({ select: ['key', 'rule'], where: { key: { $in: segmentKeys } } }) : [];
+    const segmentRules = new Map(segmentRows.map((row) => [row.key, compileAudience(row.rule)]));
+    const nextByBase = new Map<string, RunningExperiment>();
+    const nextByGoal = new Map<string, RunningExperiment[]>();
+    for (const record of started) {
+      const experiment = live(record, segmentRules);
+      nextByBase.set(`${record.contentType}\u0000${record.baseDocumentId}`, experiment);
+      for (const goal of experiment.goals) nextByGoal.set(goal, [...(nextByGoal.get(goal) ?? []), experiment]);
+    }
+    byBase = nextByBase;
+    byGoal = nextByGoal;
+    goals = new Set(records.flatMap((record) => record.goals ?? []));
+  }
+
+  let reloading: Promise<void> | null = null;
+  let queued = false;
+
   return {
-    /** Reloads from the database: at boot, after a local change, and when another instance announced one. */
-    async refresh(): Promise<void> {
-      const records: ExperimentRecord[] = await strapi.db.query(EXPERIMENT).findMany({ orderBy: [{ id: 'asc' }] });
-      const running = records.filter((record) => record.status === 'running');
-      const segmentKeys = [...new Set(running.flatMap((record) => record.segments ?? []))];
-      const segmentRows: Array<{ key: string; rule: unknown }> =
-        segmentKeys.length > 0 ? await strapi.db.query(SEGMENT).findMany({ select: ['key', 'rule'], where: { key: { $in: segmentKeys } } }) : [];
-      const segmentRules = new Map(segmentRows.map((row) => [row.key, compileAudience(row.rule)]));
-      const nextByBase = new Map<string, RunningExperiment>();
-      const nextByGoal = new Map<string, RunningExperiment[]>();
-      for (const record of running) {
-        const experiment = live(record, segmentRules);
-        nextByBase.set(`${record.contentType}\u0000${record.baseDocumentId}`, experiment);
-        for (const goal of experiment.goals) nextByGoal.set(goal, [...(nextByGoal.get(goal) ?? []), experiment]);
+    /**
+     * Reloads from the database: at boot, after a local change, and when another instance announced
+     * one. Calls during a reload coalesce into one more, so an older read never lands last.
+     */
+    refresh(): Promise<void> {
+      if (reloading) {
+        queued = true;
+        return reloading;
       }
-      byBase = nextByBase;
-      byGoal = nextByGoal;
-      goals = new Set(records.flatMap((record) => record.goals ?? []));
+      reloading = (async () => {
+        try {
+          do {
+            queued = false;
+            await load();
+          } while (queued);
+        } finally {
+          reloading = null;
+        }
+      })();
+      return reloading;
     },
 
     runningOn(uid: string, baseDocumentId: string): RunningExperiment | undefined {

@@ -6,6 +6,12 @@ import * as React from 'react';
 import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
 import type {
   EnabledContentType,
+  Experiment,
+  ExperimentArm,
+  ExperimentCreateRequest,
+  ExperimentResults,
+  ExperimentResultsAnswer,
+  ArmResult,
   Locale,
   PluginConfiguration,
   PluginSettings,
@@ -19,6 +25,12 @@ import type {
 
 export type {
   EnabledContentType,
+  Experiment,
+  ExperimentArm,
+  ExperimentCreateRequest,
+  ExperimentResults,
+  ExperimentResultsAnswer,
+  ArmResult,
   Locale,
   PluginConfiguration,
   PluginSettings,
@@ -49,6 +61,12 @@ export const API = {
   release: (uid: string, documentId: string) => `/personalization/reconcile/unlinked/${uid}/${documentId}/release`,
   transferExport: '/personalization/transfer/export',
   transferImport: '/personalization/transfer/import',
+  experiments: '/personalization/experiments',
+  experimentsOf: (uid: string, baseDocumentId: string) =>
+    `/personalization/experiments?${new URLSearchParams({ contentType: uid, baseDocumentId })}`,
+  experiment: (id: string) => `/personalization/experiments/${id}`,
+  experimentAction: (id: string, action: 'start' | 'stop' | 'promote') => `/personalization/experiments/${id}/${action}`,
+  experimentResults: (id: string) => `/personalization/experiments/${id}/results`,
 } as const;
 
 /** A server refusal, with the field it names (`error.details.field`) when there is one. */

@@ -1,3 +1,4 @@
+import { TrendUp } from '@strapi/icons';
 import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
 import { PersonalizationPanel } from './components/PersonalizationPanel';
@@ -15,6 +16,14 @@ export default {
       intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Personalization' },
       permissions: PERMISSIONS.read,
       Component: () => import('./pages/App').then((module) => ({ default: module.App })),
+    });
+    // Its own entry, so the side panel and the e2e can address an experiment by URL.
+    app.addMenuLink({
+      to: `plugins/${PLUGIN_ID}-experiments`,
+      icon: TrendUp,
+      intlLabel: { id: getTranslation('experiments.menu'), defaultMessage: 'Experiments' },
+      permissions: PERMISSIONS.read,
+      Component: () => import('./pages/ExperimentsPage').then((module) => ({ default: module.ExperimentsPage })),
     });
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
   },

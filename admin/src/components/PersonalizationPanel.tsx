@@ -22,6 +22,7 @@ import { useRuleWording } from '../hooks/useRuleWording';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../permissions';
 import { describeRule } from '../rules/describe';
+import { ExperimentPanelSection } from './ExperimentPanelSection';
 import { PreviewDialog } from './PreviewDialog';
 import { VariantDialog } from './VariantDialog';
 
@@ -252,6 +253,8 @@ const PanelContent = ({ document, documentId: routeDocumentId, model, settings, 
           variants={records}
         />
       )}
+
+      {baseDocumentId && <ExperimentPanelSection model={model} baseDocumentId={baseDocumentId} variants={records} isBase={!isVariant} />}
 
       {dialog && baseDocumentId && (
         <VariantDialog

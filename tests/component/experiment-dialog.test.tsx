@@ -1,0 +1,193 @@
+/**
+ * The create-experiment form in jsdom: what it refuses before asking the server, with the message
+ * next to the field, what it sends when the form is right, and where a server refusal appears.
+ */
+import { render, screen } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { DesignSystemProvider } from '@strapi/design-system';
+import { IntlProvider } from 'react-intl';
+import type { PluginSettings } from '../../admin/src/api';
+import { ExperimentDialog, evenWeights, experimentFormProblems, type ExperimentForm } from '../../admin/src/components/ExperimentDialog';
+import { CATALOGUE } from '../fixtures/rule-catalogue';
+
+const mockGet = jest.fn();
+const mockPost = jest.fn();
+
+class MockFetchError extends Error {
+  constructor(
+    message: string,
+    public response: { data: unknown },
+    public status: number
+  ) {
+    super(message);
+  }
+}
+
+jest.mock('@strapi/strapi/admin', () => ({
+  useFetchClient: () => ({ get: mockGet, post: mockPost }),
+  isFetchError: (error: unknown) => error instanceof MockFetchError,
+}));
+
+const SETTINGS: PluginSettings = {
+  purposes: [],
+  attributes: CATALOGUE,
+  contentTypes: [{ uid: 'api::article.article', displayName: 'Article', kind: 'collectionType', localized: true, draftAndPublish: true, mainField: 'title' }],
+  locales: [{ code: 'en', name: 'English (en)', isDefault: true }],
+  timeZone: 'UTC',
+};
+
+const BASE = { contentType: 'api::article.article', baseDocumentId: 'base1' };
+
+beforeEach(() => {
+  mockGet.mockReset();
+  mockPost.mockReset();
+  mockGet.mockImplementation(async (url: string) => {
+    if (url === '/personalization/variants/api::article.article/base1') {
+      return { data: { data: [{ key: 'outdoor', name: 'Outdoor fans' }, { key: 'city', name: 'City people' }] } };
+    }
+    throw new Error(`unexpected GET ${url}`);
+  });
+});
+
+function renderDialog() {
+  const onCreated = jest.fn();
+  const user = userEvent.setup({ delay: null });
+  render(
+    <IntlProvider locale="en" messages={{}}>
+      <DesignSystemProvider locale="en">
+        <ExperimentDialog settings={SETTINGS} base={BASE} onClose={() => undefined} onCreated={onCreated} />
+      </DesignSystemProvider>
+    </IntlProvider>
+  );
+  return { user, onCreated };
+}
+
+async function chooseVariant(user: ReturnType<typeof userEvent.setup>, arm: number, name: string) {
+  await user.click(screen.getByRole('combobox', { name: `What arm ${arm} serves` }));
+  await user.click(await screen.findByRole('option', { name }));
+}
+
+async function fillValid(user: ReturnType<typeof userEvent.setup>) {
+  await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'Outdoor teaser');
+  await chooseVariant(user, 2, 'Outdoor fans');
+  await user.type(screen.getByRole('textbox', { name: /^Goals/ }), 'signup');
+}
+
+const submit = (user: ReturnType<typeof userEvent.setup>) => user.click(screen.getByRole('button', { name: 'Create experiment' }));
+
+describe('the create-experiment form', () => {
+  it('names every missing field and sends nothing', async () => {
+    const { user } = renderDialog();
+    await submit(user);
+    expect(await screen.findByText('Give the experiment a name.')).toBeTruthy();
+    expect(screen.getByText('Use 1–64 of a-z, 0-9, _ and -, starting with a letter or digit.')).toBeTruthy();
+    expect(screen.getByText('Choose what each arm serves: the base entry or one of its variants.')).toBeTruthy();
+    expect(screen.getByText('Add at least one goal, such as signup.')).toBeTruthy();
+    expect(mockPost).not.toHaveBeenCalled();
+  });
+
+  it('says what the weights add up to when it is not 100%', async () => {
+    const { user } = renderDialog();
+    await fillValid(user);
+    const weight = screen.getByLabelText('Weight of arm 2 in %');
+    await user.clear(weight);
+    await user.type(weight, '40');
+    await submit(user);
+    expect(await screen.findByText('The weights add up to 90%; they must add up to 100%.')).toBeTruthy();
+    expect(mockPost).not.toHaveBeenCalled();
+  });
+
+  it('refuses two arms serving the same variant', async () => {
+    const { user } = renderDialog();
+    await fillValid(user);
+    await user.click(screen.getByRole('button', { name: 'Add an arm' }));
+    await chooseVariant(user, 3, 'Outdoor fans');
+    await user.clear(screen.getByRole('textbox', { name: 'Key of arm 3' }));
+    await user.type(screen.getByRole('textbox', { name: 'Key of arm 3' }), 'again');
+    await submit(user);
+    expect(await screen.findByText('Each arm must serve something different.')).toBeTruthy();
+    expect(mockPost).not.toHaveBeenCalled();
+  });
+
+  it('names a goal key that is not a key', async () => {
+    const { user } = renderDialog();
+    await fillValid(user);
+    await user.type(screen.getByRole('textbox', { name: /^Goals/ }), ', Sign Up');
+    await submit(user);
+    expect(await screen.findByText('Goal keys use a-z, 0-9, _ and -: “Sign Up” does not.')).toBeTruthy();
+  });
+
+  it('sends weights and coverage as shares of 1, with the key made from the name', async () => {
+    mockPost.mockResolvedValue({ data: { data: { documentId: 'exp1', name: 'Outdoor teaser' } } });
+    const { user, onCreated } = renderDialog();
+    await fillValid(user);
+    await submit(user);
+    await screen.findByRole('button', { name: 'Create experiment' });
+    expect(mockPost).toHaveBeenCalledWith('/personalization/experiments', {
+      contentType: 'api::article.article',
+      baseDocumentId: 'base1',
+      key: 'outdoor-teaser',
+      name: 'Outdoor teaser',
+      arms: [
+        { key: 'control', variant: null, weight: 0.5 },
+        { key: 'outdoor', variant: 'outdoor', weight: 0.5 },
+      ],
+      coverage: 1,
+      goals: ['signup'],
+      audience: null,
+    });
+    expect(onCreated).toHaveBeenCalledWith({ documentId: 'exp1', name: 'Outdoor teaser' });
+  });
+
+  it('shows the server’s refusal next to the field it names', async () => {
+    mockPost.mockRejectedValue(
+      new MockFetchError(
+        'Request failed',
+        { data: { error: { status: 400, message: 'key: "outdoor-teaser" is already used by another experiment', details: { field: 'key' } } } },
+        400
+      )
+    );
+    const { user, onCreated } = renderDialog();
+    await fillValid(user);
+    await submit(user);
+    expect(await screen.findByText('"outdoor-teaser" is already used by another experiment')).toBeTruthy();
+    expect(onCreated).not.toHaveBeenCalled();
+  });
+});
+
+describe('experimentFormProblems', () => {
+  const valid: ExperimentForm = {
+    ...BASE,
+    name: 'Teaser',
+    key: 'teaser',
+    arms: [
+      { key: 'control', variant: null, weight: 33.33 },
+      { key: 'b', variant: 'b', weight: 33.33 },
+      { key: 'c', variant: 'c', weight: 33.34 },
+    ],
+    coverage: 100,
+    goals: 'signup, newsletter',
+    audience: null,
+    audienceComplete: true,
+  };
+
+  it('accepts thirds that add up to 100 in hundredths', () => {
+    expect(experimentFormProblems(valid)).toEqual([]);
+  });
+
+  it('refuses a single arm, duplicate keys, coverage over 100% and an incomplete audience', () => {
+    expect(experimentFormProblems({ ...valid, arms: [valid.arms[0]] })).toEqual([{ field: 'arms', code: 'too-few' }]);
+    expect(experimentFormProblems({ ...valid, arms: valid.arms.map((arm) => ({ ...arm, key: 'same' })) })).toEqual([
+      { field: 'arms', code: 'key-duplicate' },
+    ]);
+    expect(experimentFormProblems({ ...valid, coverage: 120, audienceComplete: false })).toEqual([
+      { field: 'coverage', code: 'range' },
+      { field: 'audience', code: 'incomplete' },
+    ]);
+  });
+
+  it('splits weights evenly in hundredths that add up to 100', () => {
+    expect(evenWeights(3)).toEqual([33.34, 33.33, 33.33]);
+    expect(evenWeights(2)).toEqual([50, 50]);
+  });
+});

@@ -12,9 +12,29 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Where a NUL character sits in an input (`id`, `rule.and.0`; '' for the value itself), or null.
+ * PostgreSQL refuses one in any text or JSON value with an error, which would be a 500.
+ */
+export function nulCharacterAt(value: unknown, path = '', depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object' || depth > 64) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = nulCharacterAt(item, at, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /** Turns an InputError into the Strapi error response; anything else propagates as a 500. */
 export async function answeringInputErrors(ctx: KoaContext, work: () => Promise<unknown>): Promise<void> {
   try {
+    // The router also lists path captures by position ("0"); the named ones say which field it is.
+    const named = Object.fromEntries(Object.entries(ctx.params ?? {}).filter(([name]) => !/^\d+$/.test(name)));
+    const nul = nulCharacterAt(named) ?? nulCharacterAt(ctx.query) ?? nulCharacterAt(ctx.request.body);
+    if (nul !== null) throw new InputError(nul || '(body)', 'must not contain a NUL character');
     ctx.body = await work();
   } catch (error) {
     if (!(error instanceof InputError)) throw error;

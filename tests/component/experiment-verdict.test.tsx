@@ -109,6 +109,11 @@ describe('the visitors an arm needs', () => {
     expect(visitorsPerArmNeeded(0.1, 0.01)).toBe(visitorsPerArmNeeded(0.1, 0.05));
   });
 
+  it('sizes a change larger than 20% as 20%, since early large differences are mostly noise', () => {
+    expect(visitorsPerArmNeeded(0.375, 0.78)).toBe(visitorsPerArmNeeded(0.375, 0.2));
+    expect(visitorsPerArmNeeded(0.375, 0.78)).toBe(680);
+  });
+
   it('rounds up to two significant digits and never below 100', () => {
     expect(roundUpForDisplay(4701.5)).toBe(4800);
     expect(roundUpForDisplay(12)).toBe(100);

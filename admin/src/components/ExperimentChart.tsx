@@ -5,7 +5,7 @@
  */
 import { Box, Typography } from '@strapi/design-system';
 import { useIntl } from 'react-intl';
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, ErrorBar, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useTheme } from 'styled-components';
 import type { ArmResult, ExperimentResults } from '../api';
 import { useT } from '../hooks/useT';
@@ -15,7 +15,10 @@ const PALETTE = ['neutral600', 'primary600', 'success600', 'warning600', 'altern
 
 type Row = { day: string } & Record<string, number | [number, number] | string | null>;
 
-/** One row per day: `rate:<arm>` in percent and `band:<arm>` as [low, high] percent. */
+/**
+ * One row per day, in percent: `rate:<arm>`, `band:<arm>` as [low, high] for the band, and
+ * `err:<arm>` as [below, above] the rate for the error bar (a single day has no band to draw).
+ */
 export function chartRows(results: ExperimentResults, goal: string): Row[] {
   return results.daily.map(({ day, arms }) => {
     const row: Row = { day };
@@ -23,6 +26,10 @@ export function chartRows(results: ExperimentResults, goal: string): Row[] {
       const figures = arm.cumulative.goals[goal];
       row[`rate:${arm.key}`] = figures?.rate == null ? null : figures.rate * 100;
       row[`band:${arm.key}`] = figures?.interval ? [figures.interval[0] * 100, figures.interval[1] * 100] : null;
+      row[`err:${arm.key}`] =
+        figures?.interval && figures.rate != null
+          ? [(figures.rate - figures.interval[0]) * 100, (figures.interval[1] - figures.rate) * 100]
+          : null;
     }
     return row;
   });
@@ -86,7 +93,9 @@ export const ExperimentChart = ({ results, goal, names }: { results: ExperimentR
               dot={{ r: 3 }}
               isAnimationActive={false}
               connectNulls
-            />
+            >
+              <ErrorBar dataKey={`err:${arm.key}`} direction="y" width={6} stroke={colorOf(index)} />
+            </Line>
           ))}
         </ComposedChart>
       </ResponsiveContainer>

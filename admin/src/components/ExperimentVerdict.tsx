@@ -13,12 +13,17 @@ const Z_ALPHA = 1.959964;
 const Z_POWER = 0.841621;
 /** The smallest relative change worth detecting when the observed one is smaller. */
 const MIN_DETECTABLE_UPLIFT = 0.05;
+/**
+ * The largest change the test is sized for: a large difference early on is mostly noise, and
+ * sizing by it would call the test off after a few dozen visitors.
+ */
+const MAX_PLANNED_UPLIFT = 0.2;
 /** P(better) at which an arm counts as the winner (or, below 1 − this, as the loser). */
 const DECISIVE_PROBABILITY = 0.95;
 const MIN_VISITORS_PER_ARM = 100;
 
 export type VerdictAdvice =
-  /** Not enough visitors yet for the difference seen (or 5%, whichever is larger). */
+  /** Not enough visitors yet for the difference seen (sized between 5% and 20%). */
   | { kind: 'keep-running'; visitorsPerArm: number }
   /** No conversions at all yet: nothing to size the test by. */
   | { kind: 'wait-for-conversions' }
@@ -54,10 +59,10 @@ export function roundUpForDisplay(value: number): number {
 
 /**
  * Visitors per arm a two-proportion test needs to detect the change from `baseRate` by `uplift`
- * (relative) at 5% significance with 80% power; changes under 5% are sized as 5%.
+ * (relative) at 5% significance with 80% power; the change is sized between 5% and 20%.
  */
 export function visitorsPerArmNeeded(baseRate: number, uplift: number): number {
-  const size = Math.max(Math.abs(uplift), MIN_DETECTABLE_UPLIFT);
+  const size = Math.min(Math.max(Math.abs(uplift), MIN_DETECTABLE_UPLIFT), MAX_PLANNED_UPLIFT);
   const other = Math.min(Math.max(baseRate * (uplift < 0 ? 1 - size : 1 + size), 0), 1);
   const difference = other - baseRate;
   const variance = baseRate * (1 - baseRate) + other * (1 - other);

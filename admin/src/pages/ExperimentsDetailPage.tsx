@@ -110,7 +110,7 @@ export const ExperimentsDetailPage = () => {
           </Link>
         }
         title={experiment.name}
-        subtitle={t('experiments.detail.subtitle', 'Key {key} on a {type} entry', { key: experiment.key, type: type?.displayName ?? experiment.contentType })}
+        subtitle={t('experiments.detail.subtitle', '{type} entry, key {key}', { key: experiment.key, type: type?.displayName ?? experiment.contentType })}
         secondaryAction={<ExperimentStatusBadge experiment={experiment} />}
         primaryAction={
           can.manageExperiments ? (

@@ -94,7 +94,7 @@ export const ExperimentChart = ({ results, goal, names }: { results: ExperimentR
               isAnimationActive={false}
               connectNulls
             >
-              <ErrorBar dataKey={`err:${arm.key}`} direction="y" width={6} stroke={colorOf(index)} />
+              <ErrorBar dataKey={`err:${arm.key}`} direction="y" width={6} stroke={colorOf(index)} isAnimationActive={false} />
             </Line>
           ))}
         </ComposedChart>

@@ -31,10 +31,10 @@ describe('HTTP fuzzing of the public and admin routes', () => {
       const summary = `${report.requests} requests, ${report.batches} batches in ${report.durationMs} ms (seed ${report.seed}); statuses ${JSON.stringify(report.byStatus)}`;
       if (report.failure) throw new Error(`${report.failure}\n${summary}`);
       // The run's figures in the CI log: requests, statuses, and what was set aside as Strapi's own or known.
-      console.log(`${summary}\nStrapi without the plugin fails alike: ${JSON.stringify(report.strapiOwn)}\nknown open: ${JSON.stringify(report.knownOpen)}`);
+      console.log(`${summary}\nStrapi without the plugin fails alike: ${JSON.stringify(report.strapiOwn)}\nknown open: ${JSON.stringify(report.knownOpen)}\nnot sent: ${JSON.stringify(report.notSent)}; connections reset by the HTTP server: ${report.connectionResets}`);
       expect(report.requests).toBeGreaterThanOrEqual(MIN_REQUESTS);
       // Every kind of route was reached.
-      for (const prefix of ['GET /api/articles', 'POST /graphql', 'POST /api/personalization/consent', 'GET /api/personalization/explain', 'POST /personalization/variants']) {
+      for (const prefix of ['GET /api/articles', 'POST /graphql', 'POST /api/personalization/consent', 'POST /api/personalization/events', 'GET /api/personalization/explain', 'POST /personalization/variants']) {
         expect(Object.keys(report.byRoute).some((route) => route.startsWith(prefix))).toBe(true);
       }
     },
@@ -50,6 +50,13 @@ describe('HTTP fuzzing of the public and admin routes', () => {
     it('an admin route id holding a NUL character is a 400 naming it, not a database error (GET /personalization/segments/%00, PostgreSQL)', async () => {
       const response = await send(target.port, { method: 'GET', path: '/personalization/segments/%00', headers: {}, admin: true }, target.adminJwt);
       expect({ status: response.status, field: JSON.parse(response.text).error?.details?.field }).toEqual({ status: 400, field: 'id' });
+    });
+
+    it('so is one in the id of a variant to change or delete (DELETE /personalization/variants/%00, PostgreSQL)', async () => {
+      for (const method of ['PUT', 'DELETE']) {
+        const response = await send(target.port, { method, path: '/personalization/variants/%00', headers: {}, body: method === 'PUT' ? '{}' : undefined, admin: true }, target.adminJwt);
+        expect({ method, status: response.status, field: JSON.parse(response.text).error?.details?.field }).toEqual({ method, status: 400, field: 'id' });
+      }
     });
 
     it('so is a NUL character anywhere in a body, named by its path', async () => {

@@ -9,11 +9,13 @@ import { DATABASE_CLIENT, startStrapi } from '../helpers/strapi';
 const MAX = 5;
 const GRANT = { purposes: ['personalization'] };
 
-async function spread(cluster: Cluster, count: number): Promise<number[]> {
+const CONVERSION = { type: 'conversion', goal: 'signup' };
+
+async function spread(cluster: Cluster, count: number, path = '/api/personalization/consent', body: unknown = GRANT): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < count; i += 1) {
     const instance = cluster.instances[i % cluster.instances.length];
-    statuses.push((await instance.request('POST', '/api/personalization/consent', { body: GRANT })).status);
+    statuses.push((await instance.request('POST', path, { body })).status);
   }
   return statuses;
 }
@@ -30,13 +32,17 @@ async function expectSharedLimit(cluster: Cluster): Promise<void> {
     expect(refused.body.error).toMatchObject({ status: 429, name: 'TooManyRequestsError', details: { retryAfter } });
     expect(refused.headers['cache-control']).toBe('no-store');
   }
+  // Conversions have a limit of their own, shared the same way; consent's being spent does not touch it.
+  const events = await spread(cluster, MAX + 1, '/api/personalization/events', CONVERSION);
+  expect(events.slice(0, MAX).every((status) => status !== 429)).toBe(true);
+  expect(events[MAX]).toBe(429);
 }
 
 describe('rate limit shared by two instances through Redis', () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    cluster = await startCluster({ config: { rateLimit: { windowSeconds: 60, max: MAX, redisUrl: 'redis://127.0.0.1:6379' } } });
+    cluster = await startCluster({ config: { rateLimit: { windowSeconds: 60, max: MAX, events: { windowSeconds: 60, max: MAX }, redisUrl: 'redis://127.0.0.1:6379' } } });
   }, 120_000);
 
   afterAll(async () => {
@@ -54,7 +60,7 @@ if (DATABASE_CLIENT === 'postgres' || DATABASE_CLIENT === 'mysql') {
 
     beforeAll(async () => {
       // No Redis configured: the default store on this database is the database.
-      cluster = await startCluster({ config: { rateLimit: { windowSeconds: 60, max: MAX } } });
+      cluster = await startCluster({ config: { rateLimit: { windowSeconds: 60, max: MAX, events: { windowSeconds: 60, max: MAX } } } });
     }, 120_000);
 
     afterAll(async () => {

@@ -21,9 +21,9 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
     return Boolean(ability?.can(`plugin::content-manager.explorer.${action}`, uid));
   }
 
-  /** The type of an existing variant, or null so the service answers its 404. */
+  /** The type of an existing variant, or null so the service answers its 404 (or its 400, for a NUL character PostgreSQL would refuse). */
   async function typeOfVariant(id: unknown): Promise<string | null> {
-    if (typeof id !== 'string') return null;
+    if (typeof id !== 'string' || id.includes('\u0000')) return null;
     const record = await strapi.db.query(VARIANT).findOne({ select: ['contentType'], where: { documentId: id } });
     return record?.contentType ?? null;
   }

@@ -9,7 +9,7 @@ import { startFuzzTarget, type FuzzSetup } from '../fuzz/target';
  * A long run: `npm run fuzz -- --minutes=N`.
  */
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? (DATABASE_CLIENT === 'sqlite' ? 60 : 20));
-const MIN_REQUESTS = SECONDS >= 60 ? 2_000 : Math.round(20 * SECONDS);
+const MIN_REQUESTS = SECONDS >= 60 ? 2_000 : Math.round(10 * SECONDS);
 
 describe('HTTP fuzzing of the public and admin routes', () => {
   let setup: FuzzSetup;

@@ -2,6 +2,9 @@ import type { Core } from '@strapi/strapi';
 import type { Migration } from './migration';
 
 const TABLE = 'personalization_variants';
+/** As named in the variant schema's `indexes`. */
+const UNIQUE_INDEX = 'personalization_variants_key_unique';
+const UNIQUE_COLUMNS = ['content_type', 'base_document_id', 'key'];
 
 /**
  * Version 1: a variant's key is unique among its base's variants in the database itself (a unique
@@ -37,6 +40,37 @@ const uniqueVariantKeys: Migration = {
       );
     }
   },
+
+  /**
+   * Sync creates the index from the schema; on an upgraded SQLite database it was seen missing
+   * after sync in some runs, so the step that relies on it makes sure it is there.
+   */
+  async afterSync(strapi: Core.Strapi) {
+    if (await hasIndex(strapi, TABLE, UNIQUE_INDEX)) return;
+    try {
+      await strapi.db.connection.schema.alterTable(TABLE, (table) => {
+        table.unique(UNIQUE_COLUMNS, { indexName: UNIQUE_INDEX });
+      });
+    } catch (error) {
+      strapi.log.warn(`[personalization] could not create the unique index on variant keys: ${(error as Error).message}`);
+    }
+  },
 };
+
+async function hasIndex(strapi: Core.Strapi, table: string, name: string): Promise<boolean> {
+  const knex = strapi.db.connection;
+  const client = String(knex.client.config.client);
+  if (client.includes('sqlite')) {
+    const rows = (await knex.raw(`PRAGMA index_list(\`${table}\`)`)) as Array<{ name: string }>;
+    return rows.some((row) => row.name === name);
+  }
+  if (client.includes('pg') || client.includes('postgres')) {
+    // Any schema: a false "present" only skips a creation sync should have done anyway.
+    const result = await knex.raw('select 1 from pg_indexes where tablename = ? and indexname = ?', [table, name]);
+    return result.rows.length > 0;
+  }
+  const [rows] = await knex.raw(`show index from \`${table}\` where Key_name = ?`, [name]);
+  return (rows as unknown[]).length > 0;
+}
 
 export default uniqueVariantKeys;

@@ -473,23 +473,7 @@ export function requestArbitrary(fixture: Fixture, variantIds: string[]): fc.Arb
  * report but not failing the run, so the hunt goes on past them. Each entry names the request
  * shape exactly; once fixed it leaves this list and its counterexample becomes a regression test.
  */
-export const KNOWN_OPEN: Array<{ name: string; matches: (request: FuzzRequest, response: FuzzResponse, problem: string) => boolean }> = [
-  {
-    // server/src/delivery/document-middleware.ts withLocaleField spreads `fields` as an array.
-    name: 'REST `fields` as an object (fields[$eq]=x) on a localized enabled type: 500 "params.fields is not iterable" (plain Strapi: 400)',
-    matches: (request, response, problem) => {
-      if (problem !== `status ${response.status}` || response.status !== 500 || !/^\/api\/(articles|homepage)/.test(request.path)) return false;
-      const fields = (qs.parse(request.path.split('?').slice(1).join('?')) as Record<string, unknown>).fields;
-      return fields !== null && typeof fields === 'object' && !Array.isArray(fields);
-    },
-  },
-  {
-    // Populate below a served variant (server/src/delivery): the variant's author's articles include drafts.
-    name: 'REST populate through author below a served variant (populate[author][populate]=articles): a draft-only article appears (plain Strapi: none)',
-    matches: (request, _response, problem) =>
-      problem === DRAFT_BASE_PROBLEM && /^\/api\/(articles|homepage)/.test(request.path) && /author/.test(decodeURIComponent(request.path.replace(/%(?![0-9a-f]{2})/gi, '%25'))),
-  },
-];
+export const KNOWN_OPEN: Array<{ name: string; matches: (request: FuzzRequest, response: FuzzResponse, problem: string) => boolean }> = [];
 
 /**
  * Requests that end Strapi's process without the plugin too (replayed on the app without it), so

@@ -236,6 +236,28 @@ describe('related entries on the content API', () => {
       expect(JSON.stringify(response.body)).not.toMatch(/for you/);
     });
 
+    it('reads what lies below a served variant as a published entry reads it: no draft comes along', async () => {
+      const ada = (await strapi.documents(AUTHOR).findMany({ filters: { name: 'Ada' } } as any))[0];
+      const draft = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Unpublished draft by Ada', author: ada.documentId } } as any);
+      try {
+        for (const path of [
+          `/api/articles/${trailsId}?populate[author][populate]=articles`,
+          '/api/homepage?populate[featured][populate][author][populate]=articles',
+        ]) {
+          const response = await get(path).expect(200);
+          expect(JSON.stringify(response.body)).toContain('Winter campaign');
+          expect(JSON.stringify(response.body)).not.toContain('Unpublished draft');
+        }
+      } finally {
+        await strapi.documents(ARTICLE).delete({ documentId: draft.documentId, locale: '*' } as any);
+      }
+    });
+
+    it('leaves a malformed field selection to Strapi\'s 400', async () => {
+      await get(`/api/articles/${trailsId}?fields[$eq]=x`).expect(400);
+      await get(`/api/articles/${trailsId}`).expect(200);
+    });
+
     it('counts related entries without their variants', async () => {
       const response = await get('/api/authors?populate[articles][count]=true&filters[name][$eq]=Ada').expect(200);
       expect(response.body.data[0].articles).toEqual({ count: 1 });
@@ -432,6 +454,14 @@ describe('related entries on the content API', () => {
       expect(rowsAfter.map((row: any) => [row.id, row.title])).toEqual(rowsBefore.map((row: any) => [row.id, row.title]));
       const records = await http().get(`/personalization/variants/${ARTICLE}/${trailsId}`).set('Authorization', `Bearer ${admin}`).expect(200);
       expect(records.body.data.map((record: any) => record.key).sort()).toEqual(['outdoor', 'winter']);
+      await stillServing();
+    });
+
+    it('refuses data that is not an object, before Strapi writes it, and keeps serving', async () => {
+      for (const data of [[], 'text', null, 1]) {
+        const response = await withToken(http().put(`/api/articles/${otherId}?locale=de`)).send({ data }).expect(400);
+        expect(JSON.stringify(response.body.error)).toContain('data');
+      }
       await stillServing();
     });
 

@@ -12,7 +12,13 @@ const BY_DOCUMENT = new Set(['update', 'delete', 'publish', 'unpublish', 'discar
  */
 export async function guardContentApiWrite(strapi: Core.Strapi, uid: string, action: string, params: Record<string, any> | undefined): Promise<void> {
   const data = params?.data;
-  if (data !== null && typeof data === 'object' && VARIANT_OF in data) {
+  // Strapi writes other shapes, then fails to re-read the entry outside the request, which ends the process.
+  if (data !== undefined && (data === null || typeof data !== 'object' || Array.isArray(data))) {
+    throw new errors.ValidationError('data must be an object', {
+      errors: [{ path: ['data'], message: 'data must be an object', name: 'ValidationError' }],
+    });
+  }
+  if (data !== undefined && VARIANT_OF in data) {
     throw new errors.ValidationError(`${VARIANT_OF} cannot be written through the content API`, {
       errors: [{ path: ['data', VARIANT_OF], message: `${VARIANT_OF} is managed by the personalization plugin`, name: 'ValidationError' }],
     });

@@ -94,6 +94,8 @@ function databasePopulate(strapi: Core.Strapi, uid: string, populate: unknown): 
 /** An explicit field selection on a localized type, with `locale` added; undefined when it has it. */
 function withLocaleField(strapi: Core.Strapi, uid: string, params: { fields?: unknown }): string[] | undefined {
   if (params.fields === undefined || params.fields === '*') return undefined;
+  // Any other shape is Strapi's to refuse with its 400.
+  if (typeof params.fields !== 'string' && !Array.isArray(params.fields)) return undefined;
   if (!isLocalized(strapi.contentType(uid as any) as any)) return undefined;
   const fields: string[] = typeof params.fields === 'string' ? params.fields.split(',') : [...(params.fields as string[])];
   if (fields.includes('locale')) return undefined;

@@ -32,6 +32,12 @@ export function variantRows(strapi: Core.Strapi, generation: () => number) {
   const cache = new Map<string, Row>();
   let cacheGeneration = -1;
 
+  // Only published variant rows are served, and what they reach is read as a published entry reads
+  // it: Strapi's query layer hands a root query's `filters` down to every populate below it (the
+  // document service does the same from `status`), so a draft never comes along a relation.
+  const publishedOnly = ({ meta }: { meta: { uid: string } }) =>
+    hasDraftAndPublish(strapi.getModel(meta.uid as any) as any) ? { publishedAt: { $notNull: true } } : {};
+
   return async function fetchVariants(uid: string, shape: RowShape, wanted: WantedVariant[]): Promise<Map<string, Row>> {
     const current = generation();
     if (current !== cacheGeneration) {
@@ -66,7 +72,7 @@ export function variantRows(strapi: Core.Strapi, generation: () => number) {
       if (locale !== null) where.locale = locale;
     }
     const select = shape.select === undefined ? columnsOf(strapi, uid) : withKeys(shape.select, localized);
-    const rows = (await strapi.db.query(uid as any).findMany({ select, populate: shape.populate as any, where })) as unknown as Row[];
+    const rows = (await strapi.db.query(uid as any).findMany({ select, populate: shape.populate as any, where, filters: publishedOnly })) as unknown as Row[];
     // A rebuild that completed meanwhile may have been for a change these rows predate.
     const keep = cacheable && generation() === current && cache.size + rows.length <= ROW_CACHE_LIMIT;
     for (const row of rows) {

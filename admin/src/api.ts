@@ -5,6 +5,7 @@
 import * as React from 'react';
 import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
 import type {
+  DailyArm,
   EnabledContentType,
   Experiment,
   ExperimentArm,
@@ -24,6 +25,7 @@ import type {
 } from '../../shared/contracts';
 
 export type {
+  DailyArm,
   EnabledContentType,
   Experiment,
   ExperimentArm,

@@ -88,11 +88,21 @@ describe('upgrading from release 0.1.0', () => {
   });
 
   it('holds a variant key unique per base in the database from now on', async () => {
+    // Straight to the table: the database itself refuses a second variant with the same key on a base.
+    const table = strapi.db.connection('personalization_variants');
     await expect(
-      strapi.db.query(VARIANT).create({
-        data: { name: 'Copy', key: 'campaign', contentType: ARTICLE, baseDocumentId: baseId, variantDocumentId: 'another-document', kind: 'mass', priority: 9, enabled: true },
+      table.insert({
+        document_id: 'another-record',
+        name: 'Copy',
+        key: 'campaign',
+        content_type: ARTICLE,
+        base_document_id: baseId,
+        variant_document_id: 'another-document',
+        kind: 'mass',
+        priority: 9,
+        enabled: true,
       })
-    ).rejects.toThrow();
+    ).rejects.toThrow(/unique|duplicate/i);
     expect(await keys()).toEqual(['campaign', 'campaign-2']);
   });
 

@@ -157,7 +157,7 @@ describe('variant documents never appear, whatever the populate or filter shape'
       }),
       { numRuns: 400 }
     );
-  });
+  }, 300_000);
 
   it('never matches a relation filter through a variant (200 shapes)', async () => {
     const leaf = fc.constantFrom<Record<string, unknown>>(
@@ -182,5 +182,5 @@ describe('variant documents never appear, whatever the populate or filter shape'
       }),
       { numRuns: 200 }
     );
-  });
+  }, 300_000);
 });

@@ -87,25 +87,6 @@ describe('upgrading from release 0.1.0', () => {
     expect((await as(http().get('/personalization/reconcile')).expect(200)).body.data.detached).toEqual([]);
   });
 
-  it('holds a variant key unique per base in the database from now on', async () => {
-    // Straight to the table: the database itself refuses a second variant with the same key on a base.
-    const table = strapi.db.connection('personalization_variants');
-    await expect(
-      table.insert({
-        document_id: 'another-record',
-        name: 'Copy',
-        key: 'campaign',
-        content_type: ARTICLE,
-        base_document_id: baseId,
-        variant_document_id: 'another-document',
-        kind: 'mass',
-        priority: 9,
-        enabled: true,
-      })
-    ).rejects.toThrow(/unique|duplicate/i);
-    expect(await keys()).toEqual(['campaign', 'campaign-2']);
-  });
-
   it('serves the migrated variants as before', async () => {
     const served = await http().get(`/api/articles/${baseId}`).expect(200);
     expect(served.body.data).toMatchObject({ title: 'campaign', personalization: { variant: 'campaign', kind: 'mass', reason: 'mass-match' } });

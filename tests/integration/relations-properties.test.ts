@@ -76,7 +76,9 @@ function variantOnlyFilter(model: string, depth: number, leaf: fc.Arbitrary<Reco
   }
   if (here.length === 0) return null;
   const single = fc.oneof(...here);
-  return fc.oneof(single, fc.array(single, { minLength: 1, maxLength: 3 }).map((all) => ({ $and: all })));
+  // Up to two conditions: each relation path is a chain of joins, and MariaDB's optimizer takes
+  // minutes over a dozen joined tables, with or without the plugin.
+  return fc.oneof(single, fc.array(single, { minLength: 1, maxLength: 2 }).map((all) => ({ $and: all })));
 }
 
 describe('variant documents never appear, whatever the populate or filter shape', () => {
@@ -169,7 +171,7 @@ describe('variant documents never appear, whatever the populate or filter shape'
       { documentId: { $in: ['VARIANT'] } }
     );
     const shape = fc.constantFrom('article', 'author', 'homepage').chain((model) =>
-      variantOnlyFilter(model, 3, leaf)!.map((filters) => ({ model, filters }))
+      variantOnlyFilter(model, 2, leaf)!.map((filters) => ({ model, filters }))
     );
     await fc.assert(
       fc.asyncProperty(shape, fc.nat({ max: 1 }), async ({ model, filters }, which) => {

@@ -6,9 +6,9 @@ import { guardContentApiWrite } from './content-api-writes';
 import { deliveryState } from './labels';
 import type { RequestOrigin } from './origin';
 import type { Personalize } from './personalize';
+import type { PersonalizeRelated } from './related-entries';
 import type { Row } from './variant-rows';
 
-type PersonalizeRelated = (ctx: RequestOrigin['ctx'], uid: string, entries: Row[], populate: () => unknown) => Promise<void>;
 
 /** Reads that return entries: the ones delivery answers, and the ones that can populate. */
 const READS = new Set(['findMany', 'findFirst', 'findOne']);
@@ -60,8 +60,7 @@ export function documentMiddleware(
     if (addedLocale) context.params = params = { ...params, fields: addedLocale };
     const result = await next();
     const entries = entriesOf(result);
-    let query: { select?: string[]; populate?: unknown } | undefined;
-    const shape = () => (query ??= strapi.get('query-params').transform(uid, { fields: params.fields, populate }) as typeof query & object);
+    const shape = once(() => strapi.get('query-params').transform(uid, { fields: params.fields, populate }) as { select?: string[]; populate?: unknown });
     const served = await personalize(ctx, uid, entries, shape, params.locale ?? null);
     if (related) await personalizeRelated(ctx, uid, served, () => shape().populate);
     if (addedLocale) for (const entry of served) delete entry.locale;

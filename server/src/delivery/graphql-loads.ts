@@ -2,9 +2,9 @@ import type { Core } from '@strapi/strapi';
 import { VARIANT_OF } from '../enabled-types';
 import type { RequestOrigin } from './origin';
 import { VARIANT_ROW, type Personalize } from './personalize';
+import type { PersonalizeRelated } from './related-entries';
 import type { Row } from './variant-rows';
 
-type PersonalizeRelated = (ctx: RequestOrigin['ctx'], uid: string, entries: Row[], populate: () => unknown) => Promise<void>;
 type LoadOptions = { select?: string[]; populate?: unknown; count?: boolean } | undefined;
 type EntityManager = {
   load(uid: string, entity: Row, field: string | string[], options?: LoadOptions): Promise<unknown>;

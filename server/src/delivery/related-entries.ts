@@ -48,6 +48,9 @@ function targetsOf(attribute: Attribute): string[] {
   return [];
 }
 
+/** Decides entries reached through populate below `entries`; `populate` gives the database layer's populate, asked for only when a variant is served. */
+export type PersonalizeRelated = (ctx: RequestContext, uid: string, entries: Row[], populate: () => unknown) => Promise<void>;
+
 /** A path from the entries handed in to a related entry: attribute names, `on:<component>` for a dynamic zone's. */
 type Path = readonly string[];
 
@@ -69,11 +72,11 @@ interface Group {
  * swapped entry applies to the variant's own relations. The populate options of a path (what to
  * read of a served variant's row) are worked out only when a variant is served.
  */
-export function relatedEntries(strapi: Core.Strapi, enabled: ReadonlySet<string>, reaching: ReadonlySet<string>, personalize: Personalize) {
+export function relatedEntries(strapi: Core.Strapi, enabled: ReadonlySet<string>, reaching: ReadonlySet<string>, personalize: Personalize): PersonalizeRelated {
   // `strapi.contentTypes` builds a fresh object on every read; the schema is settled after register.
   let schema: Record<string, Model> | undefined;
 
-  return async function personalizeRelated(ctx: RequestContext, uid: string, entries: Row[], populate: () => unknown): Promise<void> {
+  return async function personalizeRelated(ctx, uid, entries, populate) {
     schema ??= allModels(strapi);
     let frontier: Array<{ uid: string; entry: Row; path: Path; locale: string | null }> = entries.map((entry) => ({
       uid,

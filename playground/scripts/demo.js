@@ -52,7 +52,7 @@ function buildIfStale() {
     run(process.execPath, ['client/build.mjs'], ROOT);
   }
   const adminBuilt = mtime(path.join(APP_DIR, 'build/index.html'));
-  if (adminBuilt < mtime(path.join(ROOT, 'dist/admin/index.js'))) {
+  if (adminBuilt < Math.max(mtime(path.join(ROOT, 'dist/admin/index.js')), newestMtime(path.join(APP_DIR, 'src/admin')))) {
     console.log('Building the admin panel (playground/build) …');
     run('npx', ['strapi', 'build'], APP_DIR);
   }

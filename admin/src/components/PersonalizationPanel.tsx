@@ -19,6 +19,7 @@ import {
   type VariantRecord,
 } from '../api';
 import { useRuleWording } from '../hooks/useRuleWording';
+import { useSegmentNames } from '../hooks/useSegmentNames';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../permissions';
 import { describeRule } from '../rules/describe';
@@ -319,6 +320,7 @@ const VariantItem = ({ record, position, isCurrent, status, settings, href, canM
           : t('panel.schedule.always', 'always');
   const audience = describeRule(record.audience ?? null, settings.attributes, wording);
   const segments = record.segments ?? [];
+  const segmentName = useSegmentNames(segments.length > 0);
 
   return (
     <Box
@@ -353,7 +355,7 @@ const VariantItem = ({ record, position, isCurrent, status, settings, href, canM
           </Badge>
         </Flex>
         <Detail label={t('panel.audience', 'Audience')} value={audience} />
-        {segments.length > 0 && <Detail label={t('panel.segments', 'Segments')} value={segments.join(', ')} />}
+        {segments.length > 0 && <Detail label={t('panel.segments', 'Segments')} value={segments.map(segmentName).join(', ')} />}
         <Detail
           label={t('panel.consent', 'Consent')}
           value={purposes.size ? [...purposes].map((key) => titles.get(key) ?? key).join(', ') : t('panel.consent.none', 'none needed')}

@@ -3,9 +3,11 @@
  * The admin imports it; the server derives its own types from it.
  */
 export * from './experiments';
+export * from './overview';
 export * from './permissions';
 export * from './reasons';
 export * from './segments';
+export * from './served';
 export * from './settings';
 export * from './simulator';
 export * from './upkeep';

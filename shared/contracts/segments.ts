@@ -21,7 +21,10 @@ export interface SegmentUser {
   variantDocumentId: string;
 }
 
-/** A segment in the list (`usage`: how many variants reference it) and in detail (`usedBy`: which). */
+/**
+ * A segment in the list and in detail: `usage`, how many variants reference it, and `usedBy`, which
+ * (both in the list and in detail; a segment in use cannot be deleted, so the admin links to them).
+ */
 export interface Segment extends SegmentRecord {
   usage: number;
   usedBy?: SegmentUser[];

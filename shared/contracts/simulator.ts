@@ -20,7 +20,8 @@ export interface SimulatedEntry {
   documentId: string;
   title: string | null;
   served: { variant: string | null; name: string | null; kind: VariantKind | 'base'; reason: DecisionReason; documentId: string | null };
-  skipped: Array<{ variant: string; name: string | null; kind: VariantKind; reason: SkipReason }>;
+  /** `missingPurposes`: with reason `consent-missing`, the purposes the variant needs that the visitor did not grant. */
+  skipped: Array<{ variant: string; name: string | null; kind: VariantKind; reason: SkipReason; missingPurposes?: string[] }>;
   /** The attributes the decision read. */
   read: string[];
 }

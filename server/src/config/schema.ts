@@ -11,12 +11,38 @@ const purposeSchema = z.object({
   description: z.string().default(''),
 });
 
-const attributeSchema = z.object({
-  type: z.enum(['string', 'number', 'boolean', 'string[]', 'date']),
-  source: z.enum(['token', 'context']),
-  purpose: key,
-  description: z.string().optional(),
-});
+/** README "Attribute catalogue": `values` for string and string[], `min`/`max` for number, `labels` for any values. */
+const attributeSchema = z
+  .object({
+    type: z.enum(['string', 'number', 'boolean', 'string[]', 'date', 'version']),
+    source: z.enum(['token', 'context']),
+    purpose: key,
+    title: z.string().trim().min(1).max(200).optional(),
+    description: z.string().optional(),
+    values: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
+    labels: z.record(z.string(), z.string().min(1).max(200)).optional(),
+    min: z.number().finite().optional(),
+    max: z.number().finite().optional(),
+  })
+  .strict()
+  .superRefine((attribute, ctx) => {
+    const { type, values, labels, min, max } = attribute;
+    if (values && type !== 'string' && type !== 'string[]') {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `only a string or string[] attribute has values, not a ${type}` });
+    }
+    values?.forEach((value, i) => {
+      if (values.indexOf(value) !== i) ctx.addIssue({ code: 'custom', path: ['values', i], message: `duplicate value "${value}"` });
+    });
+    for (const [bound, value] of [['min', min], ['max', max]] as const) {
+      if (value !== undefined && type !== 'number') {
+        ctx.addIssue({ code: 'custom', path: [bound], message: `only a number attribute has ${bound}, not a ${type}` });
+      }
+    }
+    if (min !== undefined && max !== undefined && min > max) ctx.addIssue({ code: 'custom', path: ['max'], message: `must be at least min (${min})` });
+    for (const value of Object.keys(labels ?? {})) {
+      if (values && !values.includes(value)) ctx.addIssue({ code: 'custom', path: ['labels', value], message: `"${value}" is not one of values` });
+    }
+  });
 
 const jwkSchema = z
   .object({ kty: z.string(), kid: z.string().min(1), alg: z.string().optional() })

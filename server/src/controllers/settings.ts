@@ -1,16 +1,8 @@
 import type { Core } from '@strapi/strapi';
+import { describeCatalogue } from '../core/rules';
 import { enabledTypes, hasDraftAndPublish, isLocalized } from '../enabled-types';
 import { settings } from '../settings';
-
-export interface EnabledContentType {
-  uid: string;
-  displayName: string;
-  kind: 'collectionType' | 'singleType';
-  localized: boolean;
-  draftAndPublish: boolean;
-  /** The field the Content Manager shows as the entry's title. */
-  mainField: string;
-}
+import type { EnabledContentType } from '../../../shared/contracts/settings';
 
 /** The title field the Content Manager is configured with, or a sensible fallback. */
 export async function mainFieldOf(strapi: Core.Strapi, uid: string): Promise<string> {
@@ -49,13 +41,7 @@ async function catalogueOf(strapi: Core.Strapi) {
   const locales = i18n ? ((await i18n.service('locales').find()) as Array<{ code: string; name: string }>) : [];
   return {
     purposes: config.purposes.map(({ key, title, description }) => ({ key, title, description })),
-    attributes: Object.entries(catalogue).map(([name, definition]) => ({
-      name,
-      type: definition.type,
-      source: definition.source,
-      purpose: definition.purpose ?? null,
-      description: definition.description ?? null,
-    })),
+    attributes: describeCatalogue(catalogue),
     contentTypes,
     locales: locales.map(({ code, name }) => ({ code, name, isDefault: code === defaultLocale })),
     timeZone: config.timeZone,

@@ -3,6 +3,7 @@
  * and the consent purpose that unlocks it. Pure module: no Strapi import.
  */
 import type { AttributeSource, AttributeType, Purpose } from '../../../shared/contracts/settings';
+import { toSemver } from './rules/semver';
 
 export type { AttributeSource, AttributeType, Purpose };
 
@@ -11,21 +12,54 @@ export interface AttributeDefinition {
   source: AttributeSource;
   /** Consent purpose that unlocks the attribute; built-ins have none. */
   purpose?: string;
+  /** What editors read instead of the name. */
+  title?: string;
   description?: string;
+  /** Allowed values of a `string` or `string[]` attribute: rules may compare it only with these. */
+  values?: readonly string[];
+  /** Editors' words for values, by the value written as a string. */
+  labels?: Readonly<Record<string, string>>;
+  /** Inclusive bounds of a `number` attribute. */
+  min?: number;
+  max?: number;
+  /** Whole numbers only. */
+  integer?: boolean;
 }
 
 export type Catalogue = Readonly<Record<string, AttributeDefinition>>;
 
 /** Non-personal attributes every rule may read without consent. */
 export const BUILTIN_ATTRIBUTES: Catalogue = Object.freeze({
-  now: { type: 'date', source: 'builtin', description: 'Request time (ISO 8601, UTC).' },
+  now: { type: 'date', source: 'builtin', title: 'Date and time', description: 'Request time (ISO 8601, UTC).' },
   weekday: {
     type: 'number',
     source: 'builtin',
+    title: 'Weekday',
     description: 'Day of the week in the configured time zone, 0 = Sunday … 6 = Saturday.',
+    min: 0,
+    max: 6,
+    integer: true,
+    // English day names: the admin translates them; the labels name what each number means.
+    labels: Object.freeze({
+      0: 'Sunday',
+      1: 'Monday',
+      2: 'Tuesday',
+      3: 'Wednesday',
+      4: 'Thursday',
+      5: 'Friday',
+      6: 'Saturday',
+    }),
   },
-  hour: { type: 'number', source: 'builtin', description: 'Hour 0–23 in the configured time zone.' },
-  locale: { type: 'string', source: 'builtin', description: 'Requested content locale.' },
+  hour: {
+    type: 'number',
+    source: 'builtin',
+    title: 'Hour',
+    description: 'Hour 0–23 in the configured time zone.',
+    min: 0,
+    max: 23,
+    integer: true,
+  },
+  locale: { type: 'string', source: 'builtin', title: 'Locale', description: 'Requested content locale.' },
 });
 
 /** The purpose every targeted variant needs on top of its own requirements. */
@@ -77,6 +111,8 @@ export function hasAttributeType(type: AttributeType, value: unknown): boolean {
       return Array.isArray(value) && value.every((item) => typeof item === 'string');
     case 'date':
       return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+    case 'version':
+      return typeof value === 'string' && toSemver(value) !== null;
     default:
       return false;
   }

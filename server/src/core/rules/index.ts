@@ -14,6 +14,7 @@ export {
   detectEvaluationMode,
   type EvaluationMode,
 } from './engine';
+export { OPERATORS_BY_TYPE, attributeUseProblem, describeAttribute, describeCatalogue } from './attribute-use';
 export { explainRule, type RuleExplanation } from './explain';
 export { attributesRead, personalAttributesRead, purposesImplied } from './reads';
 export { TARGETING_OPERATORS, type TargetingOperatorName } from './targeting-operators';
@@ -22,6 +23,7 @@ export {
   MAX_RULE_BYTES,
   MAX_RULE_DEPTH,
   checkRuleShape,
+  validateAudience,
   validateRule,
   type RuleProblem,
 } from './validate';

@@ -6,8 +6,11 @@
  * arguments, bounded depth and size, no prototype keys, `var` only by exact name, no part that
  * always fails. Compiling an audience runs it too, so an unvalidated rule cannot reach the
  * engine. `validateRule` adds the catalogue: every attribute read must be declared.
+ * `validateAudience`, what saving a variant or segment runs, adds what each attribute allows:
+ * operators that fit its type, constants within its values and bounds (attribute-use.ts).
  */
 import { fullCatalogue, type Catalogue } from '../catalogue';
+import { attributeUseProblem } from './attribute-use';
 import { failingConstantPart } from './constant-parts';
 import { AUDIENCE_OPERATORS, REFUSED_OPERATORS } from './engine';
 import { ROOT_PATH, operatorPath, type RuleProblem } from './rule-path';
@@ -48,6 +51,11 @@ export function checkRuleShape(rule: unknown): RuleProblem | null {
 /** Null when the rule is valid; `catalogue` may omit the built-ins, they are always readable. */
 export function validateRule(rule: unknown, catalogue: Catalogue): RuleProblem | null {
   return new RuleInspector(fullCatalogue(catalogue)).inspect(rule) ?? failingConstantPart(rule);
+}
+
+/** What a saved audience must satisfy: validateRule, then operators and constants that fit each attribute. */
+export function validateAudience(rule: unknown, catalogue: Catalogue): RuleProblem | null {
+  return validateRule(rule, catalogue) ?? attributeUseProblem(rule, catalogue);
 }
 
 class RuleInspector {

@@ -4,48 +4,26 @@
  * but the two 404s Strapi Community Edition causes itself (ENTERPRISE_ONLY_404S).
  * Needs `npm run build` and the admin build (`npx strapi build` in playground/) beforehand.
  */
-import fs from 'fs';
-import path from 'path';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { startDemoApp, type DemoApp } from './demo-app';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  adminContext,
+  adminToken as loginToken,
+  ARTICLE,
+  browserSession,
+  demoArticleId,
+  EDITOR,
+  logIn as logInAs,
+  screenshot as saveScreenshot,
+  watchConsole,
+  type DemoApp,
+} from './demo-app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = path.join(__dirname, 'screenshots');
-const EDITOR = { email: 'editor@example.com', password: 'Editor-demo-1' };
 const AUTHOR = { email: 'author.e2e@example.com', password: 'Author-e2e-1' };
-const ARTICLE = 'api::article.article';
 const BASE_TITLE = 'Five trails for a long weekend';
 const VARIANT_NAME = 'E2E outdoor readers';
 const VARIANT_KEY = 'e2e-outdoor-readers';
 const VARIANT_TITLE = 'Trails picked for outdoor readers';
 const OUTDOOR = { contains: [{ var: 'interests' }, 'outdoor'] };
-
-/**
- * The only console errors excused: two 404s that a Strapi 5.54 Community Edition admin causes on
- * every edit view, whatever the app's configuration. Its client asks for Enterprise AI endpoints
- * without checking whether AI is available, and the server answers 404 unless the licence has the
- * `cms-ai` feature (`strapi.ai.admin.isEnabled()`, @strapi/admin server/src/ai/services/ai.ts:22-23).
- * - @strapi/content-manager admin/src/hooks/useDocumentActions.ts:205 calls
- *   `useGetAiFeatureConfigQuery()` without `skip`; @strapi/admin server/src/ai/controllers/ai.ts:45.
- * - @strapi/i18n admin/src/components/CMHeaderActions.tsx:156 and
- *   hooks/useAILocalizationJobsPolling.ts:35 ask for the entry's AI translation job without `skip`;
- *   server/src/controllers/ai-localization-jobs.ts:14 and :41.
- * Any other status on these URLs, or any other error, fails the test.
- */
-const ENTERPRISE_ONLY_404S: RegExp[] = [
-  /\/admin\/ai-feature-config$/,
-  /\/i18n\/ai-localization-jobs\/(collection-types\/[^/?]+\/[^/?]+|single-types\/[^/?]+)$/,
-];
 
 jest.setTimeout(120_000);
 
@@ -57,19 +35,12 @@ describe('editors in the Strapi admin', () => {
   let baseDocumentId: string;
   let variantDocumentId: string;
   let variantId: string;
-  const consoleErrors: string[] = [];
+  const session = browserSession();
+  const { consoleErrors } = session;
 
   const api = (route: string) => `${app.baseUrl}${route}`;
 
-  async function adminToken(credentials: { email: string; password: string }): Promise<string> {
-    const response = await fetch(api('/admin/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(credentials),
-    });
-    expect(response.status).toBe(200);
-    return (await response.json()).data.token;
-  }
+  const adminToken = (credentials: { email: string; password: string }) => loginToken(app, credentials);
 
   async function adminApi(token: string, method: string, route: string, body?: unknown) {
     const response = await fetch(api(route), {
@@ -81,73 +52,20 @@ describe('editors in the Strapi admin', () => {
     return { status: response.status, body: text ? JSON.parse(text) : null };
   }
 
-  /** A page that records console errors, with the internet answered locally (the app runs offline). */
-  async function newPage(target: BrowserContext): Promise<Page> {
-    const created = await target.newPage();
-    created.on('console', (message: ConsoleMessage) => {
-      if (message.type() !== 'error') return;
-      const where = message.location().url;
-      if (message.text().includes('status of 404 (Not Found)') && ENTERPRISE_ONLY_404S.some((url) => url.test(where))) return;
-      consoleErrors.push(`${message.text()} (${where})`);
-    });
-    created.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
-    return created;
-  }
-
-  async function newContext(): Promise<BrowserContext> {
-    const created = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
-    // Strapi's admin phones home (telemetry, GitHub releases); the test machine has no internet.
-    await created.route(
-      (url) => !url.href.startsWith(app.baseUrl),
-      (route) =>
-        route.fulfill({
-          status: 200,
-          contentType: 'application/json',
-          body: route.request().url().includes('api.github.com') ? '{"tag_name":"v5.54.0"}' : '{}',
-        })
-    );
-    // The guided tour would cover the page on a fresh profile.
-    await created.addInitScript(() =>
-      localStorage.setItem('STRAPI_GUIDED_TOUR', JSON.stringify({ tours: {}, enabled: false, hidden: true, completedActions: [] }))
-    );
-    return created;
-  }
-
-  async function logIn(target: Page, credentials: { email: string; password: string }) {
-    await target.goto(api('/admin/auth/login'));
-    await target.getByLabel('Email').fill(credentials.email);
-    await target.getByLabel('Password').fill(credentials.password);
-    await target.getByRole('button', { name: 'Login' }).click();
-    await target.waitForURL((url) => !url.pathname.includes('/auth/'));
-  }
+  /** A page that records console errors; a context whose internet is answered locally (the app runs offline). */
+  const newPage = async (target: BrowserContext): Promise<Page> => watchConsole(await target.newPage(), consoleErrors);
+  const newContext = () => adminContext(browser, app);
+  const logIn = (target: Page, credentials: { email: string; password: string }) => logInAs(target, app, credentials);
 
   const panel = () => page.getByTestId('personalization-panel');
   const mainMenu = (target: Page) => target.getByRole('navigation').first();
-  /** Strapi scrolls inside its layout, not the page: a taller window shows more of a long page. */
-  async function screenshot(name: string, height = 1000) {
-    await page.setViewportSize({ width: 1440, height });
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-    await page.setViewportSize({ width: 1440, height: 1000 });
-  }
+  const screenshot = (name: string, height = 1000) => saveScreenshot(page, name, { height });
 
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    app = await startDemoApp(600_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ({ app, browser } = session);
     context = await newContext();
     page = await newPage(context);
-    const articles = await (await fetch(api(`/api/articles?locale=en&filters[slug][$eq]=five-trails`))).json();
-    baseDocumentId = articles.data[0].documentId;
-  }, 900_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  afterEach(() => {
-    const errors = consoleErrors.splice(0);
-    expect(errors).toEqual([]);
+    baseDocumentId = await demoArticleId(app);
   });
 
   it('logs the editor in', async () => {

@@ -6,25 +6,19 @@
  * Any browser console error fails the test but the two Enterprise-only 404s Strapi causes itself.
  * Needs `npm run build` and the admin build (`npx strapi build` in playground/) beforehand.
  */
-import fs from 'fs';
-import path from 'path';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { startDemoApp, type DemoApp } from './demo-app';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  adminContext,
+  adminToken,
+  ARTICLE,
+  browserSession,
+  demoArticleId,
+  logIn,
+  screenshot as saveScreenshot,
+  watchConsole,
+  type DemoApp,
+} from './demo-app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = path.join(__dirname, 'screenshots');
-const EDITOR = { email: 'editor@example.com', password: 'Editor-demo-1' };
-const ARTICLE = 'api::article.article';
 const EXPERIMENT = { name: 'Trail teaser', key: 'trail-teaser' };
 const VARIANT_TITLE = 'Five trails for you: longer routes, fewer crowds';
 /** The arm variant is targeted, so serving it needs personalization besides measurement. */
@@ -33,12 +27,6 @@ const VISITORS = 20;
 /** Node's fetch says `node`, which the bot list matches, and bots are not counted: visitors use a browser's. */
 const BROWSER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 const REQUESTS_PER_VISITOR = 2;
-
-/** See tests/e2e/editor.test.ts: the Strapi 5.54 Community Edition source lines that cause them. */
-const ENTERPRISE_ONLY_404S: RegExp[] = [
-  /\/admin\/ai-feature-config$/,
-  /\/i18n\/ai-localization-jobs\/(collection-types\/[^/?]+\/[^/?]+|single-types\/[^/?]+)$/,
-];
 
 jest.setTimeout(120_000);
 
@@ -50,7 +38,8 @@ describe('an experiment in the Strapi admin', () => {
   let admin: string;
   let baseDocumentId: string;
   let experimentId: string;
-  const consoleErrors: string[] = [];
+  const session = browserSession();
+  const { consoleErrors } = session;
   /** What the test sent per arm: exposures, visitors and converters. */
   const sent: Record<string, { exposures: number; visitors: number; converters: number }> = {
     control: { exposures: 0, visitors: 0, converters: 0 },
@@ -69,23 +58,7 @@ describe('an experiment in the Strapi admin', () => {
 
   const asAdmin = (route: string) => json(route, { headers: { authorization: `Bearer ${admin}` } });
 
-  async function newPage(target: BrowserContext): Promise<Page> {
-    const created = await target.newPage();
-    created.on('console', (message: ConsoleMessage) => {
-      if (message.type() !== 'error') return;
-      const where = message.location().url;
-      if (message.text().includes('status of 404 (Not Found)') && ENTERPRISE_ONLY_404S.some((url) => url.test(where))) return;
-      consoleErrors.push(`${message.text()} (${where})`);
-    });
-    created.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
-    return created;
-  }
-
-  async function screenshot(name: string, height = 1000) {
-    await page.setViewportSize({ width: 1440, height });
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-    await page.setViewportSize({ width: 1440, height: 1000 });
-  }
+  const screenshot = (name: string, height = 1000) => saveScreenshot(page, name, { height });
 
   /** Answers a ConfirmDialog that `trigger` opens, and returns the response to the request it sends. */
   async function confirmed(trigger: () => Promise<void>, url: (href: string) => boolean) {
@@ -96,46 +69,15 @@ describe('an experiment in the Strapi admin', () => {
   }
 
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    app = await startDemoApp(600_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
-    // Strapi's admin phones home (telemetry, GitHub releases); the test machine has no internet.
-    await context.route(
-      (url) => !url.href.startsWith(app.baseUrl),
-      (route) =>
-        route.fulfill({
-          status: 200,
-          contentType: 'application/json',
-          body: route.request().url().includes('api.github.com') ? '{"tag_name":"v5.54.0"}' : '{}',
-        })
-    );
-    await context.addInitScript(() =>
-      localStorage.setItem('STRAPI_GUIDED_TOUR', JSON.stringify({ tours: {}, enabled: false, hidden: true, completedActions: [] }))
-    );
-    page = await newPage(context);
-    const articles = await json('/api/articles?locale=en&filters[slug][$eq]=five-trails');
-    baseDocumentId = articles.body.data[0].documentId;
-    const login = await json('/admin/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(EDITOR) });
-    admin = login.body.data.token;
-  }, 900_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  afterEach(() => {
-    const errors = consoleErrors.splice(0);
-    expect(errors).toEqual([]);
+    ({ app, browser } = session);
+    context = await adminContext(browser, app);
+    page = watchConsole(await context.newPage(), consoleErrors);
+    baseDocumentId = await demoArticleId(app);
+    admin = await adminToken(app);
   });
 
   it('creates an experiment with two arms from the side panel', async () => {
-    await page.goto(api('/admin/auth/login'));
-    await page.getByLabel('Email').fill(EDITOR.email);
-    await page.getByLabel('Password').fill(EDITOR.password);
-    await page.getByRole('button', { name: 'Login' }).click();
-    await page.waitForURL((url) => !url.pathname.includes('/auth/'));
+    await logIn(page, app);
 
     await page.goto(editView());
     const section = panel().getByTestId('experiments-panel');

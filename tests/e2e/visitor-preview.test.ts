@@ -5,25 +5,9 @@
  * what is served then.
  * Needs `npm run build` and the admin build (`npx strapi build` in playground/).
  */
-import fs from 'fs';
-import path from 'path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { startDemoApp, type DemoApp } from './demo-app';
+import { type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { adminContext, ARTICLE, browserSession, demoArticleId, logIn, screenshot, watchConsole, type DemoApp } from './demo-app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = path.join(__dirname, 'screenshots');
-const EDITOR = { email: 'editor@example.com', password: 'Editor-demo-1' };
-const ARTICLE = 'api::article.article';
 const CAMPAIGN_TITLE = 'Winter weekend: five trails with huts that stay open';
 const TARGETED_TITLE = 'Five trails for you: longer routes, fewer crowds';
 const BASE_TITLE = 'Five trails for a long weekend';
@@ -40,15 +24,6 @@ const BERLIN_DATE_TIME = new Intl.DateTimeFormat('en-US', {
   hourCycle: 'h23',
 });
 
-/**
- * The same two 404s tests/e2e/editor.test.ts excuses, with the Strapi source lines there: a Strapi
- * 5.54 Community Edition admin asks for Enterprise AI endpoints on every edit view.
- */
-const ENTERPRISE_ONLY_404S: RegExp[] = [
-  /\/admin\/ai-feature-config$/,
-  /\/i18n\/ai-localization-jobs\/(collection-types\/[^/?]+\/[^/?]+|single-types\/[^/?]+)$/,
-];
-
 jest.setTimeout(120_000);
 
 describe('previewing an article as a visitor in Strapi', () => {
@@ -56,56 +31,20 @@ describe('previewing an article as a visitor in Strapi', () => {
   let browser: Browser;
   let page: Page;
   let documentId: string;
-  const consoleErrors: string[] = [];
+  const session = browserSession();
+  const { consoleErrors } = session;
 
   const site = (): FrameLocator => page.frameLocator('iframe[data-testid="preview-iframe"]');
   const visitorButton = () => page.getByTestId('personalization-preview-visitor');
 
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    app = await startDemoApp(600_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
-    // Strapi's admin phones home (telemetry, GitHub releases); the test machine has no internet.
-    await context.route(
-      (url) => !url.href.startsWith(app.baseUrl),
-      (route) =>
-        route.fulfill({
-          status: 200,
-          contentType: 'application/json',
-          body: route.request().url().includes('api.github.com') ? '{"tag_name":"v5.54.0"}' : '{}',
-        })
-    );
-    await context.addInitScript(() =>
-      localStorage.setItem('STRAPI_GUIDED_TOUR', JSON.stringify({ tours: {}, enabled: false, hidden: true, completedActions: [] }))
-    );
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const where = message.location().url;
-      if (message.text().includes('status of 404 (Not Found)') && ENTERPRISE_ONLY_404S.some((url) => url.test(where))) return;
-      consoleErrors.push(`${message.text()} (${where})`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
-    const articles = await (await fetch(`${app.baseUrl}/api/articles?filters[slug][$eq]=five-trails`)).json();
-    documentId = articles.data[0].documentId;
-  }, 900_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  afterEach(() => {
-    expect(consoleErrors.splice(0)).toEqual([]);
+    ({ app, browser } = session);
+    page = watchConsole(await (await adminContext(browser, app)).newPage(), consoleErrors);
+    documentId = await demoArticleId(app);
   });
 
   it('opens the Preview of an article on the visitor site, as a visitor without consent', async () => {
-    await page.goto(`${app.baseUrl}/admin/auth/login`);
-    await page.getByLabel('Email').fill(EDITOR.email);
-    await page.getByLabel('Password').fill(EDITOR.password);
-    await page.getByRole('button', { name: 'Login' }).click();
-    await page.waitForURL((url) => !url.pathname.includes('/auth/'));
+    await logIn(page, app);
 
     await page.goto(`${app.baseUrl}/admin/content-manager/collection-types/${ARTICLE}/${documentId}?plugins[i18n][locale]=en`);
     await page.getByRole('link', { name: 'Open preview' }).click();
@@ -128,7 +67,7 @@ describe('previewing an article as a visitor in Strapi', () => {
     await site().getByRole('heading', { level: 1, name: TARGETED_TITLE }).waitFor();
     await site().getByText('Picked for you').waitFor();
     await expect(visitorButton().textContent()).resolves.toBe('Visitor: Personalization + interests: outdoor');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'preview-visitor.png') });
+    await screenshot(page, 'preview-visitor');
 
     // The page's own "Why am I seeing this?" answers for that visitor too.
     await site().locator('.story').getByRole('button', { name: 'Why am I seeing this?' }).click();
@@ -190,7 +129,7 @@ describe('previewing an article as a visitor in Strapi', () => {
 
     await visitorButton().click();
     await decision().getByText('winter-campaign', { exact: true }).waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'preview-visitor-date.png') });
+    await screenshot(page, 'preview-visitor-date');
     await chooseDate(afterCampaign);
     await show();
     await site().getByRole('heading', { level: 1, name: BASE_TITLE }).waitFor();

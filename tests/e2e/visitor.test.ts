@@ -5,23 +5,9 @@
  * generic content again. Any browser console error fails the test.
  * Needs `npm run build` and the admin build (`npx strapi build` in playground/), as `npm run demo` does.
  */
-import fs from 'fs';
-import path from 'path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startDemoApp, type DemoApp } from './demo-app';
+import { type Browser, type Page } from 'playwright-core';
+import { browserSession, demoArticleId, screenshot as saveScreenshot, watchConsole, type DemoApp } from './demo-app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = path.join(__dirname, 'screenshots');
 const CAMPAIGN_TITLE = 'Winter weekend: five trails with huts that stay open';
 const TARGETED_TITLE = 'Five trails for you: longer routes, fewer crowds';
 
@@ -32,40 +18,21 @@ describe('a visitor on the demo site', () => {
   let browser: Browser;
   let page: Page;
   let documentId: string;
-  const consoleErrors: string[] = [];
+  const session = browserSession();
+  const { consoleErrors } = session;
 
   const featured = () => page.locator('#featured article');
   const banner = () => page.getByRole('region', { name: 'Make this site yours, if you want to' });
   const tokenCookie = async () => (await page.context().cookies()).find((cookie) => cookie.name === 'personalization_token');
 
-  async function screenshot(name: string, height = 900) {
-    await page.setViewportSize({ width: 1280, height });
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-    await page.setViewportSize({ width: 1280, height: 900 });
-  }
+  const screenshot = (name: string, height = 900) => saveScreenshot(page, name, { width: 1280, height, restoreHeight: 900 });
 
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    app = await startDemoApp(600_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ({ app, browser } = session);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
     await context.route((url) => !url.href.startsWith(app.baseUrl), (route) => route.abort());
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
-    const articles = await (await fetch(`${app.baseUrl}/api/articles?filters[slug][$eq]=five-trails`)).json();
-    documentId = articles.data[0].documentId;
-  }, 900_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  afterEach(() => {
-    expect(consoleErrors.splice(0)).toEqual([]);
+    page = watchConsole(await context.newPage(), consoleErrors, { excuseEnterprise404s: false });
+    documentId = await demoArticleId(app);
   });
 
   it('first visit: the banner asks from GET /purposes, and everyone gets the campaign', async () => {

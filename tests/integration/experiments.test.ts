@@ -1,7 +1,8 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { adminToken, countQueries, DATABASE_CLIENT, grantPublic, startStrapi, stopStrapi } from '../helpers/strapi';
+import { adminToken, countQueries, grantPublic, startStrapi, stopStrapi } from '../helpers/strapi';
 import { consentToken, postVariant, publishVariantDocument } from '../helpers/content';
+import { databaseText } from '../helpers/database';
 import { assignArm, rangesOf, SKETCH_RELATIVE_STANDARD_ERROR } from '../../server/src/core/experiments';
 
 const ARTICLE = 'api::article.article';
@@ -15,29 +16,6 @@ function withinEstimatorError(estimate: number, exact: number): boolean {
 
 function claimsOf(token: string): { sub: string; rid: string } {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
-}
-
-/** Every row of every table of the test database, as text. */
-async function databaseText(strapi: Core.Strapi): Promise<string> {
-  const knex = strapi.db.connection as any;
-  let tables: string[];
-  let read: (table: string) => Promise<unknown[]>;
-  if (DATABASE_CLIENT === 'postgres') {
-    const schema = process.env.DATABASE_SCHEMA!;
-    const result = await knex.raw("select table_name from information_schema.tables where table_schema = ? and table_type = 'BASE TABLE'", [schema]);
-    tables = result.rows.map((row: any) => row.table_name);
-    read = (table) => knex.withSchema(schema).select('*').from(table);
-  } else if (DATABASE_CLIENT === 'mysql') {
-    const [rows] = await knex.raw("select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE'");
-    tables = rows.map((row: any) => row.name);
-    read = (table) => knex.select('*').from(table);
-  } else {
-    tables = (await knex.raw("select name from sqlite_master where type = 'table'")).map((row: any) => row.name);
-    read = (table) => knex.select('*').from(table);
-  }
-  const parts: string[] = [];
-  for (const table of tables) for (const row of await read(table)) parts.push(JSON.stringify(row));
-  return parts.join('\n');
 }
 
 describe('experiments: enrolment, arms, measurement, results and promotion', () => {
@@ -87,7 +65,7 @@ describe('experiments: enrolment, arms, measurement, results and promotion', () 
     }
     strapi.log.level = 'silly';
     strapi.log.on('data', (info: any) => logged.push(`${info[MESSAGE] ?? ''} ${JSON.stringify(info)}`));
-  });
+   }, 180_000);
 
   afterAll(async () => {
     await stopStrapi(strapi);
@@ -108,6 +86,50 @@ describe('experiments: enrolment, arms, measurement, results and promotion', () 
     it('requires the manage action to create and read to view', async () => {
       await http().post('/personalization/experiments').send({}).expect(401);
       await http().get('/personalization/experiments').expect(401);
+    });
+  });
+
+  describe('a draft experiment', () => {
+    it('changes its arms, weights, coverage and segments before it starts, with the same checks as at creation', async () => {
+      const draft = (await createExperiment({ key: 'draft-edit', name: 'Draft edit' }).expect(201)).body.data;
+      const put = (body: Record<string, unknown>) => asAdmin(http().put(`/personalization/experiments/${draft.documentId}`)).send(body);
+      const unknown = await put({ segments: ['readers'] }).expect(400);
+      expect(unknown.body.error.details.field).toBe('segments[0]');
+      expect(unknown.body.error.message).toMatch(/unknown segment "readers"/);
+      await asAdmin(http().post('/personalization/segments'))
+        .send({ name: 'Outdoor readers', key: 'readers', rule: { in: ['outdoor', { var: 'interests' }] } })
+        .expect(201);
+      const changed = [
+        { key: 'control', variant: null, weight: 0.3 },
+        { key: 'winter', variant: 'winter', weight: 0.7 },
+      ];
+      const saved = await put({ arms: changed, coverage: 0.5, segments: ['readers'], key: 'draft-edited' }).expect(200);
+      expect(saved.body.data).toMatchObject({ key: 'draft-edited', arms: changed, coverage: 0.5, segments: ['readers'], status: 'draft' });
+      const sum = await put({ arms: [changed[0], { ...changed[1], weight: 0.6 }] }).expect(400);
+      expect(sum.body.error.details.field).toBe('arms');
+      const read = await asAdmin(http().get(`/personalization/experiments/${draft.documentId}`)).expect(200);
+      expect(read.body.data).toMatchObject({ arms: changed, coverage: 0.5, segments: ['readers'], seed: draft.seed });
+      await asAdmin(http().delete(`/personalization/experiments/${draft.documentId}`)).expect(200);
+    });
+
+    it('enrols only visitors in every segment it names, once started', async () => {
+      const draft = (await createExperiment({ key: 'segmented', name: 'Segmented', coverage: 1 }).expect(201)).body.data;
+      await asAdmin(http().put(`/personalization/experiments/${draft.documentId}`)).send({ segments: ['readers'] }).expect(200);
+      await asAdmin(http().post(`/personalization/experiments/${draft.documentId}/start`)).expect(200);
+      try {
+        const inside = await consentToken(strapi, ['measurement', 'personalization'], { interests: ['outdoor'] });
+        const outside = await consentToken(strapi, ['measurement', 'personalization'], { interests: ['cooking'] });
+        // The segment reads a personalization attribute: without that purpose the visitor cannot be placed in it.
+        const withheld = await consentToken(strapi, ['measurement'], { interests: ['outdoor'] });
+        const reasonOf = async (token: string) =>
+          (await http().get(`/api/articles/${baseId}`).set('X-Consent-Token', token).expect(200)).body.data.personalization;
+        expect(await reasonOf(inside)).toMatchObject({ reason: 'experiment', experiment: 'segmented' });
+        expect((await reasonOf(outside)).reason).not.toBe('experiment');
+        expect((await reasonOf(withheld)).reason).not.toBe('experiment');
+      } finally {
+        await asAdmin(http().post(`/personalization/experiments/${draft.documentId}/stop`)).expect(200);
+        await asAdmin(http().delete(`/personalization/experiments/${draft.documentId}`)).expect(200);
+      }
     });
   });
 
@@ -332,7 +354,7 @@ describe('experiments: enrolment, arms, measurement, results and promotion', () 
       await http().get(`/api/articles/${baseId}`).set('X-Consent-Token', attributed).expect(200);
       await http().post('/api/personalization/events').set('X-Consent-Token', attributed).send({ type: 'conversion', goal: 'signup' }).expect(202);
       await counts().flush();
-      const stored = await databaseText(strapi);
+      const stored = (await databaseText(strapi)).text;
       const logs = logged.join('\n');
       expect(stored).toContain('hll1:');
       // The withdrawn token's ids are in the revocation and consent records, by design (invariant 6); every other one is nowhere.

@@ -1,8 +1,9 @@
 /**
- * Creating an experiment: the base entry, name and key, the arms (the base or a variant of it, each
- * with a weight), coverage, goals and an optional audience. The form refuses what the server would
- * refuse, and names the field; what only the server knows (a key in use, a variant deleted
- * meanwhile) comes back from it next to the same field.
+ * Creating an experiment, or editing a draft one: the base entry, name and key, the arms (the base
+ * or a variant of it, each with a weight), coverage, goals, an optional audience and segments. The
+ * form refuses what the server would refuse, and names the field; what only the server knows (a key
+ * in use, a variant deleted meanwhile, an experiment started meanwhile) comes back from it next to
+ * the same field.
  */
 import * as React from 'react';
 import {
@@ -15,6 +16,8 @@ import {
   Grid,
   IconButton,
   Modal,
+  MultiSelect,
+  MultiSelectOption,
   NumberInput,
   SingleSelect,
   SingleSelectOption,
@@ -31,8 +34,10 @@ import {
   type Experiment,
   type ExperimentCreateRequest,
   type PluginSettings,
+  type Segment,
   type VariantRecord,
 } from '../api';
+import type { ExperimentUpdateRequest } from '../../../shared/contracts';
 import { useT } from '../hooks/useT';
 import { RuleBuilder } from './RuleBuilder';
 import { keyFromName } from './VariantDialog';
@@ -61,6 +66,8 @@ export interface ExperimentForm {
   goals: string;
   audience: unknown;
   audienceComplete: boolean;
+  /** Segment keys; the visitor must be in every one. */
+  segments: string[];
 }
 
 export type FormProblem =
@@ -114,6 +121,9 @@ export function experimentFormProblems(form: ExperimentForm): FormProblem[] {
   return problems;
 }
 
+/** A percent with up to two decimals as a share of 1, without float residue (33.34 → 0.3334, not 0.33340000000000003). */
+const shareOf = (percent: number) => Math.round(percent * 100) / 10000;
+
 /** The request body of a valid form: weights and coverage as shares of 1. */
 export function createRequestOf(form: ExperimentForm): ExperimentCreateRequest {
   return {
@@ -121,11 +131,35 @@ export function createRequestOf(form: ExperimentForm): ExperimentCreateRequest {
     baseDocumentId: form.baseDocumentId,
     key: form.key,
     name: form.name.trim(),
-    arms: form.arms.map((arm) => ({ key: arm.key, variant: arm.variant ?? null, weight: (arm.weight ?? 0) / 100 })),
-    coverage: (form.coverage ?? 100) / 100,
+    arms: form.arms.map((arm) => ({ key: arm.key, variant: arm.variant ?? null, weight: shareOf(arm.weight ?? 0) })),
+    coverage: shareOf(form.coverage ?? 100),
     goals: goalsOf(form.goals),
     audience: form.audience,
+    segments: form.segments,
   };
+}
+
+/** The form of a saved experiment, for editing it while it is a draft: weights and coverage in percent. */
+export function formOf(experiment: Experiment): ExperimentForm {
+  const percent = (share: number) => Math.round(share * 10000) / 100;
+  return {
+    contentType: experiment.contentType,
+    baseDocumentId: experiment.baseDocumentId,
+    name: experiment.name,
+    key: experiment.key,
+    arms: experiment.arms.map((arm) => ({ key: arm.key, variant: arm.variant, weight: percent(arm.weight) })),
+    coverage: percent(experiment.coverage),
+    goals: experiment.goals.join(', '),
+    audience: experiment.audience ?? null,
+    audienceComplete: true,
+    segments: experiment.segments ?? [],
+  };
+}
+
+/** The request body that saves an edited draft: everything but the entry, which an experiment keeps. */
+export function updateRequestOf(form: ExperimentForm): ExperimentUpdateRequest {
+  const { contentType: _type, baseDocumentId: _base, ...update } = createRequestOf(form);
+  return update;
 }
 
 /** Splits 100% over `count` arms in hundredths, the remainder on the first. */
@@ -140,9 +174,15 @@ export interface ExperimentDialogProps {
   settings: PluginSettings;
   /** The entry to experiment on, when the dialog opens from it (the side panel); else the editor picks one. */
   base?: { contentType: string; baseDocumentId: string };
+  /** A draft experiment to edit; without it the dialog creates one. */
+  experiment?: Experiment;
   onClose(): void;
+  /** The experiment as the server saved it (created, or edited). */
   onCreated(experiment: Experiment): void;
 }
+
+/** Where a message shows: a field the form checks, segments (checked by the server only), or the whole form. */
+type ErrorField = FormProblem['field'] | 'segments' | 'form';
 
 interface EntryOption {
   documentId: string;
@@ -182,10 +222,11 @@ function useBaseEntries(contentType: string, settings: PluginSettings, enabled: 
   return entries;
 }
 
-export const ExperimentDialog = ({ settings, base, onClose, onCreated }: ExperimentDialogProps) => {
+export const ExperimentDialog = ({ settings, base: fixedBase, experiment, onClose, onCreated }: ExperimentDialogProps) => {
   const t = useT();
-  const { post } = useFetchClient();
-  const [form, setForm] = React.useState<ExperimentForm>(() => ({
+  const { post, put } = useFetchClient();
+  const base = experiment ?? fixedBase;
+  const [form, setForm] = React.useState<ExperimentForm>(() => experiment ? formOf(experiment) : ({
     contentType: base?.contentType ?? '',
     baseDocumentId: base?.baseDocumentId ?? '',
     name: '',
@@ -198,13 +239,17 @@ export const ExperimentDialog = ({ settings, base, onClose, onCreated }: Experim
     goals: '',
     audience: null,
     audienceComplete: true,
+    segments: [],
   }));
-  const [keyEdited, setKeyEdited] = React.useState(false);
-  const [errors, setErrors] = React.useState<Partial<Record<FormProblem['field'] | 'form', string>>>({});
+  const [keyEdited, setKeyEdited] = React.useState(experiment !== undefined);
+  const [errors, setErrors] = React.useState<Partial<Record<ErrorField, string>>>({});
   const [attempted, setAttempted] = React.useState(false);
   const [submitting, setSubmitting] = React.useState(false);
   const entries = useBaseEntries(form.contentType, settings, !base);
   const variants = useResource<VariantRecord[]>(form.contentType && form.baseDocumentId ? API.variantsOf(form.contentType, form.baseDocumentId) : null);
+  const segments = useResource<Segment[]>(API.segments);
+  const segmentsMissing = segments.problem?.status === 404;
+  const title = experiment ? t('experiments.dialog.editTitle', 'Edit the draft experiment') : t('experiments.dialog.title', 'Create an experiment');
 
   const messageOf = (problem: FormProblem): string => {
     switch (problem.code) {
@@ -237,9 +282,9 @@ export const ExperimentDialog = ({ settings, base, onClose, onCreated }: Experim
     }
   };
 
-  const update = (change: Partial<ExperimentForm>, clears: Array<FormProblem['field']>) => {
+  const update = (change: Partial<ExperimentForm>, clears: ErrorField[]) => {
     setForm((previous) => ({ ...previous, ...change }));
-    setErrors((previous) => Object.fromEntries(Object.entries(previous).filter(([field]) => !clears.includes(field as FormProblem['field']))));
+    setErrors((previous) => Object.fromEntries(Object.entries(previous).filter(([field]) => !clears.includes(field as ErrorField))));
   };
   const setArm = (index: number, change: Partial<ArmDraft>) =>
     update({ arms: form.arms.map((arm, position) => (position === index ? { ...arm, ...change } : arm)) }, ['arms']);
@@ -253,13 +298,15 @@ export const ExperimentDialog = ({ settings, base, onClose, onCreated }: Experim
     if (problems.length > 0) return;
     setSubmitting(true);
     try {
-      const response = await post<{ data: Experiment }>(API.experiments, createRequestOf(form));
+      const response = experiment
+        ? await put<{ data: Experiment }>(API.experiment(experiment.documentId), updateRequestOf(form))
+        : await post<{ data: Experiment }>(API.experiments, createRequestOf(form));
       onCreated(response.data.data);
     } catch (error) {
       const problem = problemOf(error);
       const field = formFieldOf(problem.field);
       const shown = field === 'contentType' || field === 'baseDocumentId' ? 'base' : field;
-      const known = ['base', 'name', 'key', 'arms', 'coverage', 'goals', 'audience'];
+      const known = ['base', 'name', 'key', 'arms', 'coverage', 'goals', 'audience', 'segments'];
       setErrors(shown && known.includes(shown) ? { [shown]: problem.field === field ? problem.fieldMessage : problem.message } : { form: problem.message });
     } finally {
       setSubmitting(false);
@@ -272,9 +319,9 @@ export const ExperimentDialog = ({ settings, base, onClose, onCreated }: Experim
   return (
     <Modal.Root open onOpenChange={(open: boolean) => !open && onClose()}>
       <Modal.Content>
-        <form onSubmit={submit} noValidate aria-label={t('experiments.dialog.title', 'Create an experiment')}>
+        <form onSubmit={submit} noValidate aria-label={title}>
           <Modal.Header closeLabel={t('dialog.close', 'Close')}>
-            <Modal.Title>{t('experiments.dialog.title', 'Create an experiment')}</Modal.Title>
+            <Modal.Title>{title}</Modal.Title>
           </Modal.Header>
           <Modal.Body>
             <Flex direction="column" alignItems="stretch" gap={6}>
@@ -492,6 +539,33 @@ export const ExperimentDialog = ({ settings, base, onClose, onCreated }: Experim
                   </Typography>
                 )}
               </Flex>
+
+              <Field.Root
+                name="segments"
+                error={errors.segments}
+                hint={
+                  segmentsMissing
+                    ? t('variant.segments.unavailable', 'Segments are not available on this server.')
+                    : t('experiments.segments.hint', 'Only visitors in every segment chosen here are enrolled.')
+                }
+              >
+                <Field.Label>{t('variant.segments', 'Segments')}</Field.Label>
+                <MultiSelect
+                  withTags
+                  disabled={segmentsMissing || segments.isLoading}
+                  value={form.segments}
+                  onChange={(keys: string[]) => update({ segments: keys }, ['segments'])}
+                  placeholder={t('variant.segments.placeholder', 'No segment')}
+                >
+                  {(segments.data ?? []).map((segment) => (
+                    <MultiSelectOption key={segment.key} value={segment.key}>
+                      {segment.name}
+                    </MultiSelectOption>
+                  ))}
+                </MultiSelect>
+                <Field.Error />
+                <Field.Hint />
+              </Field.Root>
             </Flex>
           </Modal.Body>
           <Modal.Footer>
@@ -499,7 +573,7 @@ export const ExperimentDialog = ({ settings, base, onClose, onCreated }: Experim
               {t('dialog.cancel', 'Cancel')}
             </Button>
             <Button type="submit" loading={submitting}>
-              {t('experiments.dialog.submit', 'Create experiment')}
+              {experiment ? t('experiments.dialog.save', 'Save draft') : t('experiments.dialog.submit', 'Create experiment')}
             </Button>
           </Modal.Footer>
         </form>

@@ -22,7 +22,7 @@ import {
   Tr,
   Typography,
 } from '@strapi/design-system';
-import { ArrowLeft, Check, Play, Stop, Trash } from '@strapi/icons';
+import { ArrowLeft, Check, Pencil, Play, Stop, Trash } from '@strapi/icons';
 import { ConfirmDialog, Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { NavLink, useNavigate, useParams } from 'react-router-dom';
@@ -38,6 +38,7 @@ import {
 } from '../api';
 import { ExperimentStatusBadge, useArmNames, useArmsSummary } from '../components/ExperimentArms';
 import { ExperimentChart } from '../components/ExperimentChart';
+import { ExperimentDialog } from '../components/ExperimentDialog';
 import { ExperimentVerdict, SampleRatioWarning, judgeExperiment, type ArmNames } from '../components/ExperimentVerdict';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../permissions';
@@ -59,6 +60,7 @@ export const ExperimentsDetailPage = () => {
   const names = useArmNames(variants.data);
   const [busy, setBusy] = React.useState(false);
   const [promoting, setPromoting] = React.useState(false);
+  const [editing, setEditing] = React.useState(false);
   const { reload } = answer;
 
   React.useEffect(() => {
@@ -115,6 +117,11 @@ export const ExperimentsDetailPage = () => {
         primaryAction={
           can.manageExperiments ? (
             <Flex gap={2}>
+              {experiment.status === 'draft' && settings && (
+                <Button variant="secondary" startIcon={<Pencil />} disabled={busy} onClick={() => setEditing(true)}>
+                  {t('experiments.edit', 'Edit')}
+                </Button>
+              )}
               {experiment.status === 'draft' && (
                 <Confirmed
                   label={t('experiments.start', 'Start')}
@@ -174,6 +181,18 @@ export const ExperimentsDetailPage = () => {
           <Results answer={answer.data} names={names} />
         </Flex>
       </Layouts.Content>
+      {editing && settings && (
+        <ExperimentDialog
+          settings={settings}
+          experiment={experiment}
+          onClose={() => setEditing(false)}
+          onCreated={() => {
+            setEditing(false);
+            toggleNotification({ type: 'success', message: t('experiments.saved', 'Draft saved.') });
+            reload();
+          }}
+        />
+      )}
       {promoting && (
         <PromoteDialog
           experiment={experiment}
@@ -230,6 +249,7 @@ const Definition = ({ experiment, names, entryPath }: { experiment: Experiment; 
     [t('experiments.arms', 'Arms'), summary(experiment.arms)],
     [t('experiments.coverage', 'Coverage in %'), `${Math.round(experiment.coverage * 1000) / 10}`],
     [t('experiments.goals', 'Goals'), experiment.goals.join(', ') || '—'],
+    [t('variant.segments', 'Segments'), experiment.segments.join(', ') || '—'],
     [t('experiments.startedAt', 'Started'), when(experiment.startedAt)],
     [t('experiments.stoppedAt', 'Stopped'), when(experiment.stoppedAt)],
   ];

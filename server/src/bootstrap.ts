@@ -26,9 +26,10 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const experiments = plugin.service('experiment-index') as ExperimentIndex;
   // Experiments change what a base serves: they travel with the variants' announcement.
   coherence.on('variants', {
-    reload: async () => {
-      await index.refresh();
-      await experiments.refresh();
+    reload: async (scope) => {
+      await index.refresh(scope);
+      // Experiments read segments; the variants of one base are not theirs to change.
+      if (!scope || 'segment' in scope) await experiments.refresh();
     },
   });
   coherence.on('revocations', {

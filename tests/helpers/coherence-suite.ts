@@ -186,6 +186,23 @@ export function describeCoherence(suite: CoherenceSuite): void {
     });
 
     if (suite.loseNotifications) {
+      it('reads again on B only the base a change through A touched, not the whole index', async () => {
+        const token = await grantToken();
+        await makeLive(token);
+        const before = await B.command('indexStats');
+        await admin(A, 'PUT', `/personalization/variants/${variant.documentId}`, { enabled: false });
+        await timeUntil(performance.now(), serves(B, token, null));
+        const after = await B.command('indexStats');
+        expect(after.fullBuilds).toBe(before.fullBuilds);
+        expect(after.basesRead - before.basesRead).toBe(1);
+        // The next background check finds nothing missed: still no full build.
+        const { intervalMs } = await B.command('status');
+        await new Promise((resolve) => setTimeout(resolve, intervalMs + 500));
+        expect((await B.command('indexStats')).fullBuilds).toBe(before.fullBuilds);
+      });
+    }
+
+    if (suite.loseNotifications) {
       const loseNotifications = suite.loseNotifications;
       it('survives losing the notification connection during traffic: no 5xx, changes still arrive, then resync', async () => {
         const token = await grantToken();

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { startStrapi, stopStrapi, grantPublic, adminToken, DATABASE_CLIENT } from '../helpers/strapi';
-import { consentToken, postVariant, publishVariantDocument, publishedDocument } from '../helpers/content';
+import { stopStrapi } from '../helpers/strapi';
+import { databaseText } from '../helpers/database';
+import { ARTICLE, consentToken, postVariant, publishVariantDocument, startWithGenericArticle } from '../helpers/content';
 
-const ARTICLE = 'api::article.article';
 const MESSAGE = Symbol.for('message');
 
 /** Distinctive attribute values: none of them may appear in any table or any log line. */
@@ -16,40 +16,6 @@ const SECRETS = {
   refused: 'walrus-0p8',
 };
 
-/** Every row of every table of the test database, as text. */
-async function databaseText(strapi: Core.Strapi): Promise<{ text: string; tables: string[] }> {
-  const knex = strapi.db.connection as any;
-  let tables: string[];
-  let read: (table: string) => Promise<unknown[]>;
-  if (DATABASE_CLIENT === 'postgres') {
-    const schema = process.env.DATABASE_SCHEMA!;
-    const result = await knex.raw("select table_name from information_schema.tables where table_schema = ? and table_type = 'BASE TABLE'", [schema]);
-    tables = result.rows.map((row: any) => row.table_name);
-    read = (table) => knex.withSchema(schema).select('*').from(table);
-  } else if (DATABASE_CLIENT === 'mysql') {
-    const [rows] = await knex.raw(
-      "select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE'"
-    );
-    tables = rows.map((row: any) => row.name);
-    read = (table) => knex.select('*').from(table);
-  } else {
-    const rows = await knex.raw("select name from sqlite_master where type = 'table'");
-    tables = rows.map((row: any) => row.name);
-    read = (table) => knex.select('*').from(table);
-  }
-  const parts: string[] = [];
-  for (const table of tables) {
-    for (const row of await read(table)) {
-      parts.push(
-        JSON.stringify(row, (_, value) =>
-          value && value.type === 'Buffer' && Array.isArray(value.data) ? Buffer.from(value.data).toString('utf8') : value
-        )
-      );
-    }
-  }
-  return { text: parts.join('\n'), tables };
-}
-
 describe('privacy (invariant 6): no attribute value is stored or logged', () => {
   let strapi: Core.Strapi;
   let admin: string;
@@ -60,10 +26,7 @@ describe('privacy (invariant 6): no attribute value is stored or logged', () => 
   const http = () => request(strapi.server.httpServer);
 
   beforeAll(async () => {
-    strapi = await startStrapi();
-    await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
-    admin = await adminToken(strapi);
-    baseId = await publishedDocument(strapi, ARTICLE, { title: 'Generic', slug: 'generic' });
+    ({ strapi, admin, baseId } = await startWithGenericArticle());
     const variant = await postVariant(strapi, admin, {
       contentType: ARTICLE,
       baseDocumentId: baseId,

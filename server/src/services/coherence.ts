@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { Bus, BusEvents } from '../coherence/bus';
-import { decodeMessage, encodeMessage, type Change, type Message, type RevocationAdded } from '../coherence/messages';
+import { decodeMessage, encodeMessage, type Change, type Message, type RevocationAdded, type VariantScope } from '../coherence/messages';
+import { stampChain } from '../coherence/chain';
 import { postgresBus } from '../coherence/postgres-bus';
 import { redisBus } from '../coherence/redis-bus';
 import { settings } from '../settings';
@@ -25,8 +26,8 @@ type Stamps = Record<StampKind, string | undefined>;
  * and the revocations register these in bootstrap.
  */
 export interface CoherenceHandlers {
-  /** Variants, segments or publication changed somewhere: rebuild from the database. */
-  variants: { reload(): Promise<void> };
+  /** Variants, segments or publication changed somewhere: read what `scope` names again, or everything. */
+  variants: { reload(scope?: VariantScope): Promise<void> };
   revocations: {
     /** Read the revocations again: all of them, or those recorded since `since`. */
     reload(since?: Date): Promise<void>;
@@ -85,7 +86,9 @@ export function chooseTransport(mode: string, redisUrl: string | undefined, clie
 const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
   const origin = randomBytes(8).toString('hex');
   const handlers: Partial<CoherenceHandlers> = {};
-  const reloadVariants = () => handlers.variants?.reload() ?? Promise.resolve();
+  const reloadVariants = (scope?: VariantScope) => handlers.variants?.reload(scope) ?? Promise.resolve();
+  /** The variants stamps this instance has applied, in the order they were written. */
+  const chain = stampChain();
   const counters = { announced: 0, published: 0, publishFailures: 0, received: 0, reconnects: 0, resyncs: 0, checks: 0, checkFailures: 0 };
 
   let transport: Transport = 'off';
@@ -141,12 +144,23 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
     }
   }
 
-  async function writeStamp(kind: StampKind, stamp: string): Promise<void> {
+  /**
+   * Replaces the stamp only if it is still the one just read (compare and swap), so every stamp has
+   * one predecessor; returns it. Undefined when there is none to name (no row, or two rows).
+   */
+  async function writeStamp(kind: StampKind, stamp: string): Promise<string | undefined> {
+    const key = STAMP_KEYS[kind];
     const value = JSON.stringify(stamp);
-    const updated = await table().comment(SQL_TAG).where({ key: STAMP_KEYS[kind] }).update({ value });
-    if (!updated) {
-      await strapi.db.query(STORE).create({ data: { key: STAMP_KEYS[kind], value, type: 'string', environment: null, tag: null } });
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const rows: Array<{ value: string }> = await table().comment(SQL_TAG).select('value').where({ key });
+      if (rows.length !== 1) break;
+      if (await table().comment(SQL_TAG).where({ key, value: rows[0].value }).update({ value })) return decodeStamp(rows[0].value);
     }
+    const updated = await table().comment(SQL_TAG).where({ key }).update({ value });
+    if (!updated) {
+      await strapi.db.query(STORE).create({ data: { key, value, type: 'string', environment: null, tag: null } });
+    }
+    return undefined;
   }
 
   /** One channel per database (and schema): sites sharing a Redis or a PostgreSQL server never mix. */
@@ -168,8 +182,8 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
     const stamps = await readStamps();
     counters.checks += 1;
     const work: Array<Promise<void>> = [];
-    if (full || stamps.variants !== seen.variants) {
-      work.push(reloadVariants().then(() => void (seen.variants = stamps.variants)));
+    if (full || stamps.variants !== chain.head()) {
+      work.push(reloadVariants().then(() => chain.reset(stamps.variants)));
     }
     if (full || stamps.revocations !== seen.revocations) {
       const since = full ? undefined : new Date(revocationsCheckedAt - REVOCATION_LOOKBACK_MS);
@@ -221,9 +235,12 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
       handlers.revocations?.apply(change);
       return;
     }
-    await reloadVariants();
-    // The refresh began after the stamp was written, so it holds every change stamped before it.
-    if (message.stamp) seen.variants = message.stamp;
+    await reloadVariants(change.scope);
+    if (!message.stamp) return;
+    // A full refresh began after the stamp was written, so it holds every change stamped before it;
+    // a scoped one holds this change only, so the stamp counts once the chain reaches it.
+    if (change.scope) chain.link(message.prev, message.stamp);
+    else chain.reset(message.stamp);
   }
 
   const events: BusEvents = {
@@ -258,18 +275,19 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** Stamps the change, then publishes it; never throws: the change itself is committed already. */
-  async function send(change: Change): Promise<string | undefined> {
+  async function send(change: Change): Promise<{ stamp?: string; prev?: string }> {
     const kind: StampKind = change.kind === 'variants' ? 'variants' : 'revocations';
     counters.announced += 1;
     let stamp: string | undefined = newStamp();
+    let prev: string | undefined;
     try {
-      await writeStamp(kind, stamp);
+      prev = await writeStamp(kind, stamp);
     } catch (error) {
       stamp = undefined;
       strapi.log.warn(`[personalization] coherence: could not write the change stamp (${(error as Error).message})`);
     }
     if (bus) {
-      const text = encodeMessage({ origin, stamp, change });
+      const text = encodeMessage({ origin, stamp, prev, change });
       // Twice: after a database restart the pool may first hand out a connection that died with it.
       for (let attempt = 1; attempt <= 2; attempt += 1) {
         try {
@@ -285,7 +303,7 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
     }
-    return stamp;
+    return { stamp, prev };
   }
 
   return {
@@ -302,6 +320,7 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
       if (transport === 'off') return;
       await ensureStamps();
       seen = await readStamps();
+      chain.reset(seen.variants);
       revocationsCheckedAt = Date.now();
       if (transport !== 'poll') {
         channel = channelName();
@@ -326,22 +345,33 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * After a committed local change: tells every other instance, then runs `applyLocally` (the
-     * local rebuild). Inside a transaction the announcement waits for the commit, and a rollback
-     * runs `applyLocally` again so this instance forgets what never happened.
+     * local rebuild). Inside a transaction the announcement waits for the commit, after which
+     * `applyLocally` runs again, as it does after a rollback so this instance forgets what never happened.
      */
     async announce(change: Change, applyLocally?: () => Promise<void>): Promise<void> {
-      if (transport === 'off' || stopped) return applyLocally?.();
+      const quiet = transport === 'off' || stopped;
+      const linked = ({ stamp, prev }: { stamp?: string; prev?: string }) => {
+        if (!stamp || change.kind !== 'variants' || !applyLocally) return;
+        if (change.scope) chain.link(prev, stamp);
+        else chain.reset(stamp);
+      };
       if (strapi.db.inTransaction()) {
         await strapi.db.transaction(async ({ onCommit, onRollback }: any) => {
-          onCommit(() => void send(change));
+          // Once more after the commit: requests outside the transaction that read the rows between
+          // the local update and the commit got them as they were, and may have kept them.
+          onCommit(() => {
+            const sent = quiet ? Promise.resolve({}) : send(change);
+            void Promise.all([sent, applyLocally?.().catch(() => undefined)]).then(([link]) => linked(link));
+          });
           if (applyLocally) onRollback(() => void applyLocally().catch(() => undefined));
         });
         return applyLocally?.();
       }
-      const stamp = await send(change);
+      if (quiet) return applyLocally?.();
+      const sent = await send(change);
       await applyLocally?.();
-      // The local rebuild began after the stamp was written: the next check need not repeat it.
-      if (stamp && change.kind === 'variants' && applyLocally) seen.variants = stamp;
+      // The local update began after the stamp was written: the next check need not repeat it.
+      linked(sent);
     },
 
     status(): CoherenceStatus {

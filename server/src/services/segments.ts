@@ -107,7 +107,7 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
       checkRule(input.rule);
       await checkKeyFree(input.key);
       const created = await records().create({ data: input });
-      await index().rebuild();
+      await index().rebuild({ segment: input.key });
       return created;
     },
 
@@ -134,7 +134,7 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       const updated = await records().update({ where: { id: current.id }, data: input });
-      await index().rebuild();
+      await index().rebuild({ segment: current.key });
       return updated;
     },
 
@@ -144,7 +144,7 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
       const users = await usersOf(record.key);
       if (users.length > 0) throw inUse(record.key, 'delete', users);
       await records().delete({ where: { id: record.id } });
-      await index().rebuild();
+      await index().rebuild({ segment: record.key });
       return record;
     },
 

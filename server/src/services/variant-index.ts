@@ -1,155 +1,193 @@
 import type { Core } from '@strapi/strapi';
-import { compileAudience, explainRule, purposesImplied, type CompiledRule } from '../core/rules';
+import type { CompiledRule } from '../core/rules';
 import { settings } from '../settings';
-import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
-import type { BaseVariants, LiveVariant, VariantKind } from '../core/decision';
+import type { BaseVariants, LiveVariant } from '../core/decision';
+import type { VariantScope } from '../coherence/messages';
 import { VARIANT_OF, enabledTypes, hasDraftAndPublish } from '../enabled-types';
 import type { CoherenceService } from './coherence';
+import { liveVariant, ruleCache } from './live-variant';
 
 import type { VariantRecord } from '../../../shared/contracts';
 
-export type { VariantRecord };
+export type { VariantRecord, VariantScope };
 
 interface TypeIndex {
   byBase: Map<string, BaseVariants>;
-  variantDocuments: Set<string>;
+  /** Variant documentId → its base. */
+  variantDocuments: Map<string, string>;
+  /** The segments the variants of a base use, for the bases that use any. */
+  segmentsOf: Map<string, Set<string>>;
 }
 
-const NEVER: CompiledRule = compileAudience({ '==': [1, 0] });
+/** Above this many bases in one batch of changes, one full build is cheaper than a read per batch. */
+export const BULK_BASES = 500;
+/** Documents per `$in` list. */
+const CHUNK = 250;
+
+const chunks = <T>(items: T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, at) => items.slice(at * CHUNK, (at + 1) * CHUNK));
 
 /**
- * Live variants per content type and base entry, held in memory and rebuilt when variants,
- * segments or publication change, here or on another instance (services/coherence.ts). The
- * delivery path reads it; it never queries per request.
+ * Live variants per content type and base entry, held in memory. A change to the variants of one
+ * base reads that base again; a change to a segment, the bases whose variants use it; anything
+ * else (and a resync after a lost notification) the whole index. Changes made here or announced
+ * by another instance (services/coherence.ts) while an update runs are coalesced into the next.
+ * The delivery path reads it; it never queries per request.
  */
 const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
   let types = new Map<string, TypeIndex>();
   let enabled = new Set<string>();
+  let segments = new Map<string, CompiledRule>();
+  const rules = ruleCache();
+  let pending = { full: false, bases: new Map<string, Set<string>>(), segments: new Set<string>() };
   let running: Promise<void> | null = null;
   let queued = false;
-  /** Compiled rules by their JSON: those of the last build, and those of the build under way. */
-  let compiledRules = new Map<string, CompiledRule>();
-  let building = new Map<string, CompiledRule>();
-
-  /**
-   * Compiling is most of a rebuild (thousands of audiences take hundreds of ms) and every instance
-   * rebuilds on every change, so an unchanged rule keeps its compilation. Compiled rules are frozen
-   * and pure: variants with the same rule can share one.
-   */
-  function compile(rule: unknown): CompiledRule {
-    const key = JSON.stringify(rule ?? null);
-    let compiled = building.get(key) ?? compiledRules.get(key);
-    if (!compiled) compiled = compileAudience(rule ?? null);
-    building.set(key, compiled);
-    return compiled;
-  }
+  // Counts completed updates: what delivery caches from variant documents is good for one value.
+  let generation = 0;
+  /** For tests and the bench: how much work the updates did. */
+  const stats = { fullBuilds: 0, partialUpdates: 0, basesRead: 0 };
 
   async function loadSegments(): Promise<Map<string, CompiledRule>> {
     const rows = await strapi.db.query('plugin::personalization.segment').findMany({ select: ['key', 'rule'] });
-    return new Map(rows.map((row: { key: string; rule: unknown }) => [row.key, compile(row.rule)]));
+    return new Map(rows.map((row: { key: string; rule: unknown }) => [row.key, rules.compile(row.rule)]));
   }
 
-  async function publishedLocales(uid: string): Promise<Map<string, Set<string>>> {
+  /** Locales in which each variant document (all of the type's, or those named) is published. */
+  async function publishedLocales(uid: string, documentIds?: string[]): Promise<Map<string, Set<string>>> {
     const contentType = strapi.contentTypes[uid as keyof typeof strapi.contentTypes] as any;
-    const rows = await strapi.db.query(uid as any).findMany({
-      select: ['documentId', 'locale'],
-      where: {
-        [VARIANT_OF]: { $notNull: true },
-        ...(hasDraftAndPublish(contentType) ? { publishedAt: { $notNull: true } } : {}),
-      },
-    });
+    const where = {
+      [VARIANT_OF]: { $notNull: true },
+      ...(hasDraftAndPublish(contentType) ? { publishedAt: { $notNull: true } } : {}),
+    };
+    const lists = documentIds ? chunks(documentIds) : [undefined];
     const byDocument = new Map<string, Set<string>>();
-    for (const row of rows as Array<{ documentId: string; locale?: string | null }>) {
-      let locales = byDocument.get(row.documentId);
-      if (!locales) byDocument.set(row.documentId, (locales = new Set()));
-      locales.add(row.locale ?? '');
+    for (const list of lists) {
+      if (list?.length === 0) continue;
+      const rows = await strapi.db.query(uid as any).findMany({
+        select: ['documentId', 'locale'],
+        where: list ? { ...where, documentId: { $in: list } } : where,
+      });
+      for (const row of rows as Array<{ documentId: string; locale?: string | null }>) {
+        let locales = byDocument.get(row.documentId);
+        if (!locales) byDocument.set(row.documentId, (locales = new Set()));
+        locales.add(row.locale ?? '');
+      }
     }
     return byDocument;
   }
 
-  function liveVariant(record: VariantRecord, published: Set<string> | undefined, compiledSegments: Map<string, CompiledRule>): LiveVariant {
-    const { catalogue } = settings(strapi);
-    const audience = compile(record.audience ?? null);
-    const segmentRules = new Map((record.segments ?? []).map((key) => [key, compiledSegments.get(key) ?? NEVER]));
-    const rules = [audience, ...segmentRules.values()];
-    const required = new Set(record.requiredPurposes ?? []);
-    if (record.kind === 'targeted') {
-      required.add(PERSONALIZATION_PURPOSE);
-      // A withheld attribute reads as null, and `{"<": [null, 18]}` is true: so a targeted rule
-      // is only evaluated when every attribute it reads may be seen.
-      for (const rule of rules) purposesImplied(rule.rule, catalogue).forEach((purpose) => required.add(purpose));
+  /**
+   * Reads the variants of `bases` (every base of the type when undefined) and returns what puts
+   * them in place, synchronously: a request sees a base before or after, never half of it.
+   */
+  async function readBases(uid: string, bases: string[] | undefined, compiledSegments: Map<string, CompiledRule>) {
+    const orderBy = [{ priority: 'asc' }, { id: 'asc' }];
+    const records: VariantRecord[] = [];
+    for (const list of bases ? chunks(bases) : [undefined]) {
+      const where = list ? { contentType: uid, baseDocumentId: { $in: list } } : { contentType: uid };
+      records.push(...(await strapi.db.query('plugin::personalization.variant').findMany({ where, orderBy })));
     }
-    return {
-      key: record.key,
-      documentId: record.variantDocumentId,
-      kind: record.kind,
-      priority: record.priority,
-      enabled: record.enabled,
-      startsAt: record.startsAt ? Date.parse(record.startsAt) : null,
-      endsAt: record.endsAt ? Date.parse(record.endsAt) : null,
-      locales: record.locales && record.locales.length > 0 ? new Set(record.locales) : null,
-      publishedLocales: published ?? new Set(),
-      requiredPurposes: [...required],
-      matches:
-        rules.length === 1
-          ? audience.evaluate
-          : (context: object) => rules.every((rule) => rule.evaluate(context)),
-      reads: [...new Set(rules.flatMap((rule) => rule.reads))].sort(),
-      explain(context: object) {
-        const sources: Array<[string, unknown]> = [
-          ['', record.audience ?? null],
-          ...(record.segments ?? []).map((key): [string, unknown] => [`segment:${key}.`, segmentRules.get(key)?.rule ?? false]),
-        ];
-        // The audience, then each segment, as `matches` evaluates them: the first false one decides.
-        const read = new Set<string>();
-        let decidedBy: string | null = null;
-        for (const [position, [prefix, rule]] of sources.entries()) {
-          const explanation = explainRule(rule, context);
-          explanation.read.forEach((name) => read.add(name));
-          if (position === 0 || !explanation.result) decidedBy = prefix + (explanation.decidedBy ?? '');
-          if (!explanation.result) break;
+    const published = await publishedLocales(uid, bases && records.map((record) => record.variantDocumentId));
+    const { catalogue } = settings(strapi);
+    const byBase = new Map<string, VariantRecord[]>((bases ?? []).map((base) => [base, []]));
+    for (const record of records) {
+      if (!byBase.has(record.baseDocumentId)) byBase.set(record.baseDocumentId, []);
+      byBase.get(record.baseDocumentId)!.push(record);
+    }
+    const built = [...byBase].map(([base, owned]) => {
+      const entry = { targeted: [] as LiveVariant[], mass: [] as LiveVariant[] };
+      for (const record of owned) {
+        entry[record.kind].push(liveVariant(record, published.get(record.variantDocumentId), compiledSegments, rules, catalogue));
+      }
+      return { base, owned, entry };
+    });
+    return (index: TypeIndex) => {
+      for (const { base, owned, entry } of built) {
+        const before = index.byBase.get(base);
+        for (const variant of before ? [...before.targeted, ...before.mass] : []) index.variantDocuments.delete(variant.documentId);
+        index.segmentsOf.delete(base);
+        if (owned.length === 0) {
+          index.byBase.delete(base);
+          continue;
         }
-        return { decidedBy: decidedBy || null, read: [...read].sort() };
-      },
+        index.byBase.set(base, entry);
+        const used = new Set(owned.flatMap((record) => record.segments ?? []));
+        if (used.size > 0) index.segmentsOf.set(base, used);
+        for (const record of owned) index.variantDocuments.set(record.variantDocumentId, base);
+      }
     };
   }
 
-  async function buildType(uid: string, compiledSegments: Map<string, CompiledRule>): Promise<TypeIndex> {
-    const records: VariantRecord[] = await strapi.db
-      .query('plugin::personalization.variant')
-      .findMany({ where: { contentType: uid }, orderBy: [{ priority: 'asc' }, { id: 'asc' }] });
-    const published = await publishedLocales(uid);
-    const byBase = new Map<string, { targeted: LiveVariant[]; mass: LiveVariant[] }>();
-    const variantDocuments = new Set<string>();
-    for (const record of records) {
-      variantDocuments.add(record.variantDocumentId);
-      let entry = byBase.get(record.baseDocumentId);
-      if (!entry) byBase.set(record.baseDocumentId, (entry = { targeted: [], mass: [] }));
-      entry[record.kind].push(liveVariant(record, published.get(record.variantDocumentId), compiledSegments));
-    }
-    return { byBase, variantDocuments };
-  }
-
-  // Counts completed rebuilds: what delivery caches from variant documents is good for one value.
-  let generation = 0;
-
-  async function rebuildNow(): Promise<void> {
+  async function buildAll(): Promise<void> {
     // The variant-document query states its own condition on variantOf, which the content-API
-    // rules (delivery.ts) leave alone when a rebuild runs inside a request.
+    // rules (delivery.ts) leave alone when a build runs inside a request.
     const uids = enabledTypes(strapi);
-    building = new Map();
-    const compiledSegments = await loadSegments();
-    const next = new Map<string, TypeIndex>();
-    for (const uid of uids) next.set(uid, await buildType(uid, compiledSegments));
-    // Swap whole: a request sees the old index or the new one, never half of each.
-    enabled = new Set(uids);
-    types = next;
-    compiledRules = building;
-    generation += 1;
+    rules.beginFullBuild();
+    let completed = false;
+    try {
+      const compiledSegments = await loadSegments();
+      const next = new Map<string, TypeIndex>();
+      for (const uid of uids) {
+        const index: TypeIndex = { byBase: new Map(), variantDocuments: new Map(), segmentsOf: new Map() };
+        (await readBases(uid, undefined, compiledSegments))(index);
+        next.set(uid, index);
+      }
+      // Swap whole: a request sees the old index or the new one, never half of each.
+      enabled = new Set(uids);
+      types = next;
+      segments = compiledSegments;
+      completed = true;
+      stats.fullBuilds += 1;
+    } finally {
+      rules.endFullBuild(completed);
+    }
   }
 
-  /** Rebuilds everything from the database; concurrent calls coalesce into at most one more run. */
-  async function refresh(): Promise<void> {
+  /** The named bases, plus those whose variants use a changed segment, each read again. */
+  async function updateBases(bases: Map<string, Set<string>>, changedSegments: Set<string>): Promise<void> {
+    const compiledSegments = changedSegments.size > 0 ? await loadSegments() : segments;
+    for (const [uid, index] of types) {
+      for (const [base, used] of index.segmentsOf) {
+        if ([...used].some((key) => changedSegments.has(key))) add(bases, uid, base);
+      }
+    }
+    const updates: Array<() => void> = [];
+    for (const [uid, list] of bases) {
+      const index = types.get(uid);
+      // A type that is not enabled serves no variant: nothing to update.
+      if (index) updates.push(((put) => () => put(index))(await readBases(uid, [...list], compiledSegments)));
+    }
+    segments = compiledSegments;
+    updates.forEach((update) => update());
+    stats.partialUpdates += 1;
+    stats.basesRead += [...bases.values()].reduce((sum, list) => sum + list.size, 0);
+  }
+
+  function add(bases: Map<string, Set<string>>, uid: string, base: string): void {
+    if (!bases.has(uid)) bases.set(uid, new Set());
+    bases.get(uid)!.add(base);
+  }
+
+  async function runPending(): Promise<void> {
+    const work = pending;
+    pending = { full: false, bases: new Map(), segments: new Set() };
+    const baseCount = [...work.bases.values()].reduce((sum, list) => sum + list.size, 0);
+    try {
+      if (work.full || baseCount > BULK_BASES) await buildAll();
+      else await updateBases(work.bases, work.segments);
+      generation += 1;
+    } catch (error) {
+      // What was asked is not done: the next update reads everything.
+      pending.full = true;
+      throw error;
+    }
+  }
+
+  /** Updates what `scope` names (everything without one); calls while one runs coalesce into one more. */
+  async function refresh(scope?: VariantScope): Promise<void> {
+    if (!scope) pending.full = true;
+    else if ('segment' in scope) pending.segments.add(scope.segment);
+    else add(pending.bases, scope.uid, scope.base);
     if (running) {
       queued = true;
       return running;
@@ -158,7 +196,7 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
       try {
         do {
           queued = false;
-          await rebuildNow();
+          await runPending();
         } while (queued);
       } finally {
         running = null;
@@ -168,13 +206,13 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
-    /** After a local change to variants, segments or publication: rebuilds here and tells the other instances. */
-    async rebuild(): Promise<void> {
+    /** After a local change to variants, segments or publication: updates here and tells the other instances. */
+    async rebuild(scope?: VariantScope): Promise<void> {
       const coherence = strapi.plugin('personalization').service('coherence') as CoherenceService;
-      await coherence.announce({ kind: 'variants' }, refresh);
+      await coherence.announce({ kind: 'variants', ...(scope ? { scope } : {}) }, () => refresh(scope));
     },
 
-    /** Rebuilds here only: at boot, and when another instance announced a change. */
+    /** Updates here only: at boot, and when another instance announced a change. */
     refresh,
 
     isEnabled(uid: string): boolean {
@@ -191,13 +229,22 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
       return !index || index.byBase.size === 0;
     },
 
-    /** Changes whenever a rebuild completes, i.e. after every change to a variant or its document. */
+    /** Changes whenever an update completes, i.e. after every change to a variant or its document. */
     generation(): number {
       return generation;
     },
 
     isVariantDocument(uid: string, documentId: string): boolean {
       return types.get(uid)?.variantDocuments.has(documentId) ?? false;
+    },
+
+    stats(): typeof stats {
+      return { ...stats };
+    },
+
+    /** The base a variant document belongs to, as the index knows it. */
+    baseOf(uid: string, documentId: string): string | undefined {
+      return types.get(uid)?.variantDocuments.get(documentId);
     },
   };
 };

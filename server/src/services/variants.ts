@@ -218,7 +218,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
           },
         });
       });
-      await index().rebuild();
+      await index().rebuild({ uid, base: base.documentId });
       return record;
     },
 
@@ -227,7 +227,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       const current = await findRecord(id);
       await checkSettings(input as Partial<VariantRecord>, current);
       const updated = await records().update({ where: { id: current.id }, data: input });
-      await index().rebuild();
+      await index().rebuild({ uid: current.contentType, base: current.baseDocumentId });
       return updated;
     },
 
@@ -247,7 +247,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
           await records().update({ where: { id: byKey.get(key)!.id }, data: { priority: position } });
         }
       });
-      await index().rebuild();
+      await index().rebuild({ uid, base: baseDocumentId });
       return this.list(uid, baseDocumentId);
     },
 
@@ -258,7 +258,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
         await deleteVariantDocument(record.contentType, record);
         await records().delete({ where: { id: record.id } });
       });
-      await index().rebuild();
+      await index().rebuild({ uid: record.contentType, base: record.baseDocumentId });
       return record;
     },
 
@@ -266,9 +266,11 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
     async afterDocumentWrite(uid: string, action: string, params: { documentId?: string }): Promise<void> {
       const documentId = params?.documentId;
       if (!documentId) return;
+      // A variant document changes its base's variants; a base document, its own.
+      const scope = { uid, base: index().baseOf(uid, documentId) ?? documentId };
       if (action === 'delete') {
         const remaining = await strapi.db.query(uid as any).count({ where: { documentId } });
-        if (remaining > 0) return index().rebuild();
+        if (remaining > 0) return index().rebuild(scope);
         // Outside the request: a base deleted through the content API, whose rules hide variant rows.
         await outsideRequest(strapi, async () => {
           const owned = await records().findMany({ where: { contentType: uid, baseDocumentId: documentId } });
@@ -277,9 +279,9 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
             where: { contentType: uid, $or: [{ baseDocumentId: documentId }, { variantDocumentId: documentId }] },
           });
         });
-        return index().rebuild();
+        return index().rebuild(scope);
       }
-      if (index().isVariantDocument(uid, documentId)) await index().rebuild();
+      if (index().isVariantDocument(uid, documentId)) await index().rebuild(scope);
     },
   };
 };

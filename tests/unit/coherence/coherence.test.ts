@@ -1,4 +1,5 @@
 import { decodeMessage, encodeMessage, reconnectDelay, type Message } from '../../../server/src/coherence/messages';
+import { stampChain } from '../../../server/src/coherence/chain';
 import { chooseTransport } from '../../../server/src/services/coherence';
 
 describe('coherence messages', () => {
@@ -60,5 +61,72 @@ describe('choosing the transport', () => {
 
   it('refuses mode postgres on another database, naming the key', () => {
     expect(() => chooseTransport('postgres', undefined, 'mysql')).toThrow(/coherence\.mode: "postgres" needs a PostgreSQL database, this one is mysql/);
+  });
+});
+
+describe('variants change scope', () => {
+  it.each<[string, Message]>([
+    ['one base', { origin: 'a1', stamp: 's2', prev: 's1', change: { kind: 'variants', scope: { uid: 'api::article.article', base: 'doc1' } } }],
+    ['one segment', { origin: 'a1', stamp: 's2', prev: 's1', change: { kind: 'variants', scope: { segment: 'hikers' } } }],
+  ])('round-trips %s with the stamp it replaced', (_, message) => {
+    expect(decodeMessage(encodeMessage(message))).toEqual(message);
+  });
+
+  it.each([
+    ['a type without a base', { o: 'a', k: 'v', s: 's', t: 'api::article.article' }],
+    ['an oversized base', { o: 'a', k: 'v', s: 's', t: 'api::article.article', b: 'd'.repeat(500) }],
+    ['a segment key that is not text', { o: 'a', k: 'v', s: 's', g: 7 }],
+  ])('reads %s as a change to everything', (_, wire) => {
+    expect(decodeMessage(JSON.stringify(wire))?.change).toEqual({ kind: 'variants' });
+  });
+});
+
+describe('stamp chain', () => {
+  it('moves on with each link in order', () => {
+    const chain = stampChain();
+    chain.reset('s0');
+    chain.link('s0', 's1');
+    chain.link('s1', 's2');
+    expect(chain.head()).toBe('s2');
+  });
+
+  it('holds a link that arrives before its predecessor until the predecessor comes', () => {
+    const chain = stampChain();
+    chain.reset('s0');
+    chain.link('s1', 's2');
+    expect(chain.head()).toBe('s0');
+    chain.link('s0', 's1');
+    expect(chain.head()).toBe('s2');
+  });
+
+  it('stays behind a missed link, so the database stamp differs and everything is read again', () => {
+    const chain = stampChain();
+    chain.reset('s0');
+    chain.link('s1', 's2');
+    chain.link('s2', 's3');
+    expect(chain.head()).toBe('s0');
+    chain.reset('s3');
+    expect(chain.head()).toBe('s3');
+  });
+
+  it('follows links already applied after a full read', () => {
+    const chain = stampChain();
+    chain.reset('s0');
+    chain.link('s5', 's6');
+    chain.reset('s5');
+    expect(chain.head()).toBe('s6');
+  });
+
+  it('ignores a link without a predecessor and bounds the links it holds', () => {
+    const chain = stampChain(3);
+    chain.reset('s0');
+    chain.link(undefined, 's1');
+    expect(chain.head()).toBe('s0');
+    for (let i = 0; i < 10; i++) chain.link(`x${i}`, `y${i}`);
+    chain.reset('x2');
+    // Dropped when the bound was reached: the link is not followed, the next check reads everything.
+    expect(chain.head()).toBe('x2');
+    chain.reset('x9');
+    expect(chain.head()).toBe('y9');
   });
 });

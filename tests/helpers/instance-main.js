@@ -18,6 +18,16 @@ let strapi;
 /** Commands the parent may send: { id, command, args } → { id, result } or { id, error }. */
 const COMMANDS = {
   status: () => strapi.plugin('personalization').service('coherence').status(),
+  /** Memory now, and event-loop delay since the last call (ms), for the soak. */
+  health() {
+    const { rss, heapUsed } = process.memoryUsage();
+    const delay = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+    loopDelay.reset();
+    return { rss, heapUsed, loopDelay: delay };
+  },
+
+  /** Full builds and partial updates of the variant index so far. */
+  indexStats: () => strapi.plugin('personalization').service('variant-index').stats(),
 
   async grantPublic(actions) {
     const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'public' } });
@@ -61,6 +71,9 @@ const COMMANDS = {
     return taken;
   },
 };
+
+const loopDelay = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 let queryCounts = { request: 0, background: 0, coherence: 0, coherenceInRequest: 0 };
 

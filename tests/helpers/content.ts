@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
+import { adminToken, grantPublic, startStrapi, type StartOptions } from './strapi';
 
 export const ARTICLE = 'api::article.article';
 
@@ -17,6 +18,18 @@ export async function publishedDocument(
   const created = await strapi.documents(uid as any).create({ locale, data } as any);
   await strapi.documents(uid as any).publish({ documentId: created.documentId, locale } as any);
   return created.documentId;
+}
+
+/**
+ * Starts Strapi for a test file with public reads of articles, an admin token, and the published
+ * article "Generic" (slug `generic`) that most tests give variants to.
+ */
+export async function startWithGenericArticle(options?: StartOptions): Promise<{ strapi: Core.Strapi; admin: string; baseId: string }> {
+  const strapi = await startStrapi(options);
+  await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
+  const admin = await adminToken(strapi);
+  const baseId = await publishedDocument(strapi, ARTICLE, { title: 'Generic', slug: 'generic' });
+  return { strapi, admin, baseId };
 }
 
 /** A consent token, signed by the plugin's own issuer as the consent endpoint would sign it. */

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { startStrapi, stopStrapi, adminToken } from '../helpers/strapi';
+import { ARTICLE, consentToken, postVariant, publishVariantDocument } from '../helpers/content';
 
-const ARTICLE = 'api::article.article';
 const HOUR = 3600_000;
 
 describe('GET /api/personalization/explain: why an entry was chosen, for the caller', () => {
@@ -13,17 +13,12 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
 
   const http = () => request(strapi.server.httpServer);
   const explain = (path = `${ARTICLE}/${baseId}`) => http().get(`/api/personalization/explain/${path}`);
-  const token = async (purposes: string[], attributes: Record<string, unknown> = {}) =>
-    (await strapi.plugin('personalization').service('consent').issuer().issue({ purposes, attributes })).token;
+  const token = (purposes: string[], attributes: Record<string, unknown> = {}) => consentToken(strapi, purposes, attributes);
 
   async function createVariant(body: Record<string, unknown>, publish = true) {
-    const response = await http()
-      .post('/personalization/variants')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ contentType: ARTICLE, baseDocumentId: baseId, ...body })
-      .expect(201);
-    if (publish) await strapi.documents(ARTICLE).publish({ documentId: response.body.data.variantDocumentId, locale: 'en' } as any);
-    return response.body.data;
+    const record = await postVariant(strapi, admin, { contentType: ARTICLE, baseDocumentId: baseId, ...body });
+    if (publish) await publishVariantDocument(strapi, ARTICLE, record.variantDocumentId);
+    return record;
   }
 
   beforeAll(async () => {

@@ -1,9 +1,8 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { startStrapi, stopStrapi, grantPublic, adminToken } from '../helpers/strapi';
-import { postVariant, publishVariantDocument, publishedDocument, removeAllVariants as removeAll } from '../helpers/content';
+import { stopStrapi } from '../helpers/strapi';
+import { ARTICLE, postVariant, publishVariantDocument, removeAllVariants as removeAll, startWithGenericArticle } from '../helpers/content';
 
-const ARTICLE = 'api::article.article';
 const RECORD = 'plugin::personalization.consent-record';
 const REVOCATION = 'plugin::personalization.revocation';
 const OUTDOOR = { name: 'Outdoor', key: 'outdoor', kind: 'targeted', audience: { in: ['outdoor', { var: 'interests' }] } };
@@ -28,10 +27,7 @@ describe('consent endpoints: issue, inspect, withdraw', () => {
 
   beforeAll(async () => {
     // A generous limit here; the limit itself is tested in consent-rate-limit.test.ts.
-    strapi = await startStrapi({ config: { rateLimit: { windowSeconds: 60, max: 10_000 } } });
-    await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
-    admin = await adminToken(strapi);
-    baseId = await publishedDocument(strapi, ARTICLE, { title: 'Generic', slug: 'generic' });
+    ({ strapi, admin, baseId } = await startWithGenericArticle({ config: { rateLimit: { windowSeconds: 60, max: 10_000 } } }));
   });
 
   afterAll(async () => {

@@ -4,9 +4,9 @@ import path from 'path';
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { AppCopy } from '../helpers/app-copy';
+import { ARTICLE, publishedDocument, publishVariantDocument } from '../helpers/content';
 import { adminToken, grantPublic } from '../helpers/strapi';
 
-const ARTICLE = 'api::article.article';
 const VARIANT = 'plugin::personalization.variant';
 const ROOT = path.resolve(__dirname, '../..');
 /** Release 0.1.0 as it was last committed before versioned migrations: it stored no schema version. */
@@ -50,15 +50,12 @@ describe('upgrading from release 0.1.0', () => {
     strapi = await app.boot({ pluginPath: checkOutRelease(RELEASE_0_1_0, release) });
     admin = await adminToken(strapi);
     await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
-    const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Base' } } as any);
-    baseId = base.documentId;
-    await strapi.documents(ARTICLE).publish({ documentId: baseId, locale: 'en' } as any);
+    baseId = await publishedDocument(strapi, ARTICLE, { title: 'Base' });
     for (const key of ['campaign', 'evening']) {
       const { body } = await as(http().post('/personalization/variants'))
         .send({ contentType: ARTICLE, baseDocumentId: baseId, name: key, key, kind: 'mass' })
         .expect(201);
-      await strapi.documents(ARTICLE).update({ documentId: body.data.variantDocumentId, locale: 'en', data: { title: key } } as any);
-      await strapi.documents(ARTICLE).publish({ documentId: body.data.variantDocumentId, locale: 'en' } as any);
+      await publishVariantDocument(strapi, ARTICLE, body.data.variantDocumentId, { data: () => ({ title: key }) });
     }
     // Two editors saving the same key at once: release 0.1.0's check-then-insert let both through.
     await strapi.db.query(VARIANT).update({ where: { key: 'evening' }, data: { key: 'campaign' } });

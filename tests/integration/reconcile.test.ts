@@ -1,9 +1,9 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { AppCopy } from '../helpers/app-copy';
+import { ARTICLE, publishedDocument, publishVariantDocument } from '../helpers/content';
 import { adminToken, grantPublic } from '../helpers/strapi';
 
-const ARTICLE = 'api::article.article';
 const VARIANT = 'plugin::personalization.variant';
 
 /**
@@ -32,11 +32,7 @@ describe('reconcile on start', () => {
     admin = await adminToken(strapi);
   }
 
-  async function publishedArticle(title: string) {
-    const created = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: created.documentId, locale: 'en' } as any);
-    return created.documentId as string;
-  }
+  const publishedArticle = (title: string) => publishedDocument(strapi, ARTICLE, { title });
 
   beforeAll(async () => {
     await app.createDatabase();
@@ -50,8 +46,7 @@ describe('reconcile on start', () => {
       .expect(201);
     variantId = created.body.data.variantDocumentId;
     recordId = created.body.data.documentId;
-    await strapi.documents(ARTICLE).update({ documentId: variantId, locale: 'en', data: { title: 'Campaign' } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: variantId, locale: 'en' } as any);
+    await publishVariantDocument(strapi, ARTICLE, variantId, { data: () => ({ title: 'Campaign' }) });
   });
 
   afterAll(async () => {

@@ -1,9 +1,8 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { startStrapi, stopStrapi, grantPublic, adminToken } from '../helpers/strapi';
-import { consentToken, postVariant, publishVariantDocument, publishedDocument } from '../helpers/content';
+import { stopStrapi } from '../helpers/strapi';
+import { ARTICLE, consentToken, postVariant, publishVariantDocument, startWithGenericArticle } from '../helpers/content';
 
-const ARTICLE = 'api::article.article';
 const OUTDOOR = { in: ['outdoor', { var: 'interests' }] };
 
 describe('segments: reusable audiences in the admin API and in delivery', () => {
@@ -34,10 +33,7 @@ describe('segments: reusable audiences in the admin API and in delivery', () => 
   }
 
   beforeAll(async () => {
-    strapi = await startStrapi();
-    await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
-    admin = await adminToken(strapi);
-    baseId = await publishedDocument(strapi, ARTICLE, { title: 'Generic', slug: 'generic' });
+    ({ strapi, admin, baseId } = await startWithGenericArticle());
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { AppCopy } from '../helpers/app-copy';
+import { ARTICLE, publishedDocument, publishVariantDocument } from '../helpers/content';
 import { adminToken, grantPublic } from '../helpers/strapi';
 
-const ARTICLE = 'api::article.article';
 const OUTDOOR = { in: ['outdoor', { var: 'interests' }] };
 
 type Tables = Record<string, Array<Record<string, unknown>>>;
@@ -43,9 +43,7 @@ describe('export, uninstall, re-install, import', () => {
     strapi = await app.boot();
     admin = await adminToken(strapi);
     await grantPublic(strapi, [`${ARTICLE}.find`, `${ARTICLE}.findOne`]);
-    const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Base' } } as any);
-    baseId = base.documentId;
-    await strapi.documents(ARTICLE).publish({ documentId: baseId, locale: 'en' } as any);
+    baseId = await publishedDocument(strapi, ARTICLE, { title: 'Base' });
     const segments = strapi.plugin('personalization').service('segments');
     await segments.create({ name: 'Outdoor fans', key: 'outdoor-fans', rule: OUTDOOR });
     await segments.create({ name: 'Evenings', key: 'evenings', rule: { '>=': [{ var: 'hour' }, 18] } });
@@ -57,8 +55,7 @@ describe('export, uninstall, re-install, import', () => {
         .send({ contentType: ARTICLE, baseDocumentId: baseId, ...body })
         .expect(201);
       const variantId = created.data.variantDocumentId;
-      await strapi.documents(ARTICLE).update({ documentId: variantId, locale: 'en', data: { title: body.name } } as any);
-      await strapi.documents(ARTICLE).publish({ documentId: variantId, locale: 'en' } as any);
+      await publishVariantDocument(strapi, ARTICLE, variantId, { data: () => ({ title: body.name }) });
     }
     await http().post('/api/personalization/consent').send({ purposes: ['personalization'] }).expect(201);
     revokedToken = (await http().post('/api/personalization/consent').send({ purposes: ['marketing'] }).expect(201)).body.data.token;

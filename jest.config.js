@@ -42,6 +42,8 @@ module.exports = {
       testMatch: ['<rootDir>/tests/component/**/*.test.tsx'],
       setupFilesAfterEnv: ['<rootDir>/tests/component/setup.ts'],
       transform,
+      // react-dnd (the admin's drag and drop) ships ES modules only.
+      transformIgnorePatterns: ['/node_modules/(?!(react-dnd|react-dnd-html5-backend|dnd-core|@react-dnd)/)'],
     },
     {
       displayName: 'integration',

@@ -43,6 +43,17 @@ export type {
   VariantRecord,
   VariantSettings,
 };
+/** The side panel's and Overview's answers: variant status, reachability warnings, served counts. */
+export type {
+  Overview,
+  OverviewEntry,
+  OverviewVariant,
+  ReachabilityWarning,
+  ServedCount,
+  ServedCounts,
+  VariantListItem,
+  VariantStatus,
+} from '../../shared/contracts';
 
 export const API = {
   settings: '/personalization/settings',
@@ -51,6 +62,9 @@ export const API = {
   variants: '/personalization/variants',
   variant: (id: string) => `/personalization/variants/${id}`,
   order: (uid: string, baseDocumentId: string) => `/personalization/variants/${uid}/${baseDocumentId}/order`,
+  served: (uid: string, baseDocumentId: string) =>
+    `/personalization/served?${new URLSearchParams({ contentType: uid, documentId: baseDocumentId })}`,
+  overview: (query: Record<string, string> = {}) => `/personalization/overview?${new URLSearchParams(query)}`,
   segments: '/personalization/segments',
   segment: (id: string) => `/personalization/segments/${id}`,
   simulate: '/personalization/simulate',

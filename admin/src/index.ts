@@ -2,7 +2,9 @@ import { TrendUp } from '@strapi/icons';
 import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
 import { PersonalizationPanel } from './components/PersonalizationPanel';
+import { addPersonalizedColumn } from './components/PersonalizedListCell';
 import { PreviewVisitorControls } from './components/PreviewVisitorControls';
+import { VariantBanner } from './components/VariantBanner';
 import { PERMISSIONS } from './permissions';
 import { getTranslation } from './utils/getTranslation';
 
@@ -30,6 +32,13 @@ export default {
 
   bootstrap(app: any) {
     app.getPlugin('content-manager')?.apis.addEditViewSidePanel([PersonalizationPanel]);
+    // A variant's edit view says which variant it is, under the save and publish buttons.
+    app.getPlugin('content-manager')?.injectComponent('editView', 'right-links', {
+      name: 'personalization-variant-banner',
+      Component: VariantBanner,
+    });
+    // The list view marks the entries that have variants (variant rows are not listed).
+    app.registerHook('Admin/CM/pages/ListView/inject-column-in-table', addPersonalizedColumn);
     // Visitor controls in the header of Strapi's Preview, for the types the app previews.
     app.getPlugin('content-manager')?.injectComponent('preview', 'actions', {
       name: 'personalization-preview-visitor',

@@ -4,10 +4,9 @@
  * them. Registered in the admin bootstrap with `addEditViewSidePanel`.
  */
 import * as React from 'react';
-import { Badge, Box, Button, Dialog, Flex, IconButton, Link, Switch, Typography } from '@strapi/design-system';
-import { ArrowDown, ArrowUp, Cog, Eye, Plus, Trash } from '@strapi/icons';
-import { ConfirmDialog, useFetchClient, useNotification } from '@strapi/strapi/admin';
-import { useIntl } from 'react-intl';
+import { Box, Button, Flex, Link, Typography } from '@strapi/design-system';
+import { Eye, Plus } from '@strapi/icons';
+import { useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { NavLink, useLocation, useNavigate } from 'react-router-dom';
 import {
   API,
@@ -16,14 +15,16 @@ import {
   useSettings,
   type EnabledContentType,
   type PluginSettings,
+  type ServedCounts,
+  type VariantKind,
+  type VariantListItem,
   type VariantRecord,
 } from '../api';
-import { useRuleWording } from '../hooks/useRuleWording';
-import { useSegmentNames } from '../hooks/useSegmentNames';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../permissions';
-import { describeRule } from '../rules/describe';
+import { evaluationLists, reorderedKeys } from '../utils/order';
 import { ExperimentPanelSection } from './ExperimentPanelSection';
+import { PanelVariantItem, type PublicationStatus } from './PanelVariantItem';
 import { PreviewDialog } from './PreviewDialog';
 import { VariantDialog } from './VariantDialog';
 
@@ -35,8 +36,6 @@ interface PanelProps {
   documentId?: string;
   model: string;
 }
-
-type PublicationStatus = 'draft' | 'published' | 'modified';
 
 export const PersonalizationPanel = (props: PanelProps) => {
   const t = useT();
@@ -87,8 +86,14 @@ const PanelContent = ({ document, documentId: routeDocumentId, model, settings, 
   const [previewing, setPreviewing] = React.useState(false);
   const [busy, setBusy] = React.useState(false);
 
-  const variants = useResource<VariantRecord[]>(baseDocumentId ? API.variantsOf(model, baseDocumentId) : null);
+  const variants = useResource<VariantListItem[]>(baseDocumentId ? API.variantsOf(model, baseDocumentId) : null);
   const records = variants.data ?? [];
+  const lists = evaluationLists(records);
+  const served = useResource<ServedCounts>(baseDocumentId ? API.served(model, baseDocumentId) : null);
+  const servedOf = (key: string | null) => served.data?.counts.find((count) => count.variant === key);
+  const baseServed = servedOf(null);
+  const names = new Map(records.map((record) => [record.key, record.name]));
+  const nameOf = (key: string) => names.get(key) ?? key;
   const current = records.find((record) => record.variantDocumentId === documentId);
   const isVariant = Boolean(document?.variantOf);
   const locale = document?.locale ?? null;
@@ -137,11 +142,8 @@ const PanelContent = ({ document, documentId: routeDocumentId, model, settings, 
     }
   };
 
-  const move = (index: number, by: -1 | 1) => {
-    const keys = records.map((record) => record.key);
-    [keys[index], keys[index + by]] = [keys[index + by], keys[index]];
-    return run(() => put(API.order(model, baseDocumentId!), { keys }));
-  };
+  const move = (kind: VariantKind, from: number, to: number) =>
+    run(() => put(API.order(model, baseDocumentId!), { keys: reorderedKeys(lists, kind, from, to) }));
 
   const remove = (record: VariantRecord) =>
     run(async () => {
@@ -195,11 +197,6 @@ const PanelContent = ({ document, documentId: routeDocumentId, model, settings, 
       <Typography variant="sigma" textColor="neutral600" tag="h3">
         {t('panel.variants', 'Variants ({count})', { count: records.length })}
       </Typography>
-      {records.length > 1 && (
-        <Typography variant="pi" textColor="neutral600">
-          {t('panel.order', 'Targeted variants are tried first, then mass variants, each in this order.')}
-        </Typography>
-      )}
       {variants.problem && (
         <Typography variant="pi" textColor="danger600" role="alert">
           {variants.problem.message}
@@ -211,27 +208,60 @@ const PanelContent = ({ document, documentId: routeDocumentId, model, settings, 
         </Typography>
       )}
 
-      <Flex tag="ol" direction="column" alignItems="stretch" gap={2} aria-label={t('panel.list', 'Variants in priority order')}>
-        {records.map((record, index) => (
-          <VariantItem
-            key={record.documentId}
-            record={record}
-            position={index + 1}
-            isCurrent={record.variantDocumentId === documentId}
-            status={statuses[record.variantDocumentId]}
-            settings={settings}
-            href={editorPath(record.variantDocumentId)}
-            canManage={can.manageVariants}
-            busy={busy || variants.isLoading}
-            isFirst={index === 0}
-            isLast={index === records.length - 1}
-            onMove={(by) => move(index, by)}
-            onToggle={(enabled) => run(() => put(API.variant(record.documentId), { enabled }))}
-            onEdit={() => setDialog({ variant: record })}
-            onDelete={() => remove(record)}
-          />
+      {records.length > 0 &&
+        (['targeted', 'mass'] as const).map((kind) => (
+          <Flex key={kind} direction="column" alignItems="stretch" gap={2}>
+            <Typography variant="omega" fontWeight="bold" tag="h4" id={`personalization-list-${kind}`}>
+              {kind === 'targeted'
+                ? t('panel.list.targeted', 'For visitors who consented (targeted, tried first)')
+                : t('panel.list.mass', 'For everyone (mass)')}
+            </Typography>
+            {lists[kind].length === 0 ? (
+              <Typography variant="pi" textColor="neutral600">
+                {t('panel.list.empty', 'None.')}
+              </Typography>
+            ) : (
+              <Flex tag="ol" direction="column" alignItems="stretch" gap={2} aria-labelledby={`personalization-list-${kind}`} data-list={kind}>
+                {lists[kind].map((record, index) => (
+                  <PanelVariantItem
+                    key={record.documentId}
+                    record={record}
+                    list={`${baseDocumentId}:${kind}`}
+                    index={index}
+                    count={lists[kind].length}
+                    isCurrent={record.variantDocumentId === documentId}
+                    publication={statuses[record.variantDocumentId]}
+                    served={servedOf(record.key)}
+                    settings={settings}
+                    href={editorPath(record.variantDocumentId)}
+                    canManage={can.manageVariants}
+                    busy={busy || variants.isLoading}
+                    nameOf={nameOf}
+                    onMove={(from, to) => move(kind, from, to)}
+                    onToggle={(enabled) => run(() => put(API.variant(record.documentId), { enabled }))}
+                    onEdit={() => setDialog({ variant: record })}
+                    onDelete={() => remove(record)}
+                  />
+                ))}
+              </Flex>
+            )}
+          </Flex>
         ))}
-      </Flex>
+      {records.length > 0 && (
+        <Flex direction="column" alignItems="stretch" gap={1} data-testid="panel-otherwise">
+          <Typography variant="omega" fontWeight="bold" tag="h4">
+            {t('panel.list.otherwise', 'Otherwise: this entry')}
+          </Typography>
+          {baseServed && (
+            <Typography variant="pi" textColor="neutral800">
+              {t('panel.served.base', 'Served {served, number} times in the last 7 days ({share, number, percent}).', {
+                served: baseServed.served,
+                share: baseServed.share ?? 0,
+              })}
+            </Typography>
+          )}
+        </Flex>
+      )}
 
       {can.manageVariants && !isVariant && (
         <Button variant="secondary" startIcon={<Plus />} fullWidth onClick={() => setDialog({})} disabled={busy}>
@@ -283,145 +313,3 @@ const PanelContent = ({ document, documentId: routeDocumentId, model, settings, 
     </Flex>
   );
 };
-
-interface VariantItemProps {
-  record: VariantRecord;
-  position: number;
-  isCurrent: boolean;
-  status: PublicationStatus | 'missing' | undefined;
-  settings: PluginSettings;
-  href: string;
-  canManage: boolean;
-  busy: boolean;
-  isFirst: boolean;
-  isLast: boolean;
-  onMove(by: -1 | 1): void;
-  onToggle(enabled: boolean): void;
-  onEdit(): void;
-  onDelete(): void;
-}
-
-const VariantItem = ({ record, position, isCurrent, status, settings, href, canManage, busy, isFirst, isLast, onMove, onToggle, onEdit, onDelete }: VariantItemProps) => {
-  const t = useT();
-  const { formatDate } = useIntl();
-  const { wording } = useRuleWording();
-  const [confirming, setConfirming] = React.useState(false);
-  const titles = new Map(settings.purposes.map((purpose) => [purpose.key, purpose.title]));
-  const purposes = new Set(record.requiredPurposes ?? []);
-  if (record.kind === 'targeted') purposes.add('personalization');
-  const when = (value: string) => formatDate(value, { dateStyle: 'medium', timeStyle: 'short' });
-  const schedule =
-    record.startsAt && record.endsAt
-      ? t('panel.schedule.window', '{from} – {to}', { from: when(record.startsAt), to: when(record.endsAt) })
-      : record.startsAt
-        ? t('panel.schedule.from', 'from {from}', { from: when(record.startsAt) })
-        : record.endsAt
-          ? t('panel.schedule.until', 'until {to}', { to: when(record.endsAt) })
-          : t('panel.schedule.always', 'always');
-  const audience = describeRule(record.audience ?? null, settings.attributes, wording);
-  const segments = record.segments ?? [];
-  const segmentName = useSegmentNames(segments.length > 0);
-
-  return (
-    <Box
-      tag="li"
-      padding={3}
-      hasRadius
-      background={isCurrent ? 'primary100' : 'neutral0'}
-      borderColor={isCurrent ? 'primary600' : 'neutral200'}
-      borderStyle="solid"
-      borderWidth="1px"
-      aria-current={isCurrent ? 'page' : undefined}
-      aria-label={record.name}
-    >
-      <Flex direction="column" alignItems="stretch" gap={2}>
-        <Flex justifyContent="space-between" alignItems="flex-start" gap={2}>
-          <Flex gap={2} alignItems="baseline">
-            <Typography variant="pi" textColor="neutral600">
-              {position}.
-            </Typography>
-            {isCurrent ? (
-              <Typography variant="omega" fontWeight="bold">
-                {record.name}
-              </Typography>
-            ) : (
-              <Link tag={NavLink} to={href}>
-                {record.name}
-              </Link>
-            )}
-          </Flex>
-          <Badge variant={record.kind === 'targeted' ? 'primary' : 'alternative'} size="S">
-            {record.kind === 'targeted' ? t('kind.targeted', 'Targeted') : t('kind.mass', 'Mass')}
-          </Badge>
-        </Flex>
-        <Detail label={t('panel.audience', 'Audience')} value={audience} />
-        {segments.length > 0 && <Detail label={t('panel.segments', 'Segments')} value={segments.map(segmentName).join(', ')} />}
-        <Detail
-          label={t('panel.consent', 'Consent')}
-          value={purposes.size ? [...purposes].map((key) => titles.get(key) ?? key).join(', ') : t('panel.consent.none', 'none needed')}
-        />
-        <Detail label={t('panel.schedule', 'Schedule')} value={schedule} />
-        <Flex gap={1} wrap="wrap">
-          {status && (
-            <Badge size="S" variant={status === 'published' ? 'success' : status === 'modified' ? 'alternative' : 'warning'}>
-              {status === 'published'
-                ? t('status.published', 'Published')
-                : status === 'modified'
-                  ? t('status.modified', 'Modified')
-                  : status === 'missing'
-                    ? t('status.missing', 'Not in this locale')
-                    : t('status.draft', 'Draft')}
-            </Badge>
-          )}
-          {!record.enabled && (
-            <Badge size="S" variant="neutral">
-              {t('status.disabled', 'Disabled')}
-            </Badge>
-          )}
-        </Flex>
-        {canManage && (
-          <Flex justifyContent="space-between" alignItems="center" gap={1}>
-            <Switch
-              checked={record.enabled}
-              disabled={busy}
-              onCheckedChange={(checked) => onToggle(checked)}
-              aria-label={t('panel.enabled', 'Enabled: {name}', { name: record.name })}
-            />
-            <Flex gap={1}>
-              <IconButton label={t('panel.moveUp', 'Move “{name}” up', { name: record.name })} variant="ghost" size="S" disabled={busy || isFirst} onClick={() => onMove(-1)}>
-                <ArrowUp />
-              </IconButton>
-              <IconButton label={t('panel.moveDown', 'Move “{name}” down', { name: record.name })} variant="ghost" size="S" disabled={busy || isLast} onClick={() => onMove(1)}>
-                <ArrowDown />
-              </IconButton>
-              <IconButton label={t('panel.edit', 'Settings of “{name}”', { name: record.name })} variant="ghost" size="S" disabled={busy} onClick={onEdit}>
-                <Cog />
-              </IconButton>
-              <Dialog.Root open={confirming} onOpenChange={setConfirming}>
-                <Dialog.Trigger>
-                  <IconButton label={t('panel.delete', 'Delete “{name}”', { name: record.name })} variant="ghost" size="S" disabled={busy}>
-                    <Trash />
-                  </IconButton>
-                </Dialog.Trigger>
-                <ConfirmDialog onConfirm={onDelete} variant="danger">
-                  {t('panel.delete.confirm', 'Delete the variant “{name}” and its content in every locale? This cannot be undone.', {
-                    name: record.name,
-                  })}
-                </ConfirmDialog>
-              </Dialog.Root>
-            </Flex>
-          </Flex>
-        )}
-      </Flex>
-    </Box>
-  );
-};
-
-const Detail = ({ label, value }: { label: string; value: string }) => (
-  <Typography variant="pi" textColor="neutral800">
-    <Typography variant="pi" fontWeight="bold" textColor="neutral600">
-      {label}:
-    </Typography>{' '}
-    {value}
-  </Typography>
-);

@@ -1,3 +1,4 @@
-import { Sparkle } from '@strapi/icons';
+import { ManyWays } from '@strapi/icons';
 
-export const PluginIcon = () => <Sparkle />;
+/** One entry, several ways to it: content served by audience. */
+export const PluginIcon = () => <ManyWays />;

@@ -2,10 +2,11 @@ import { Box, Flex, Link, Loader, Typography } from '@strapi/design-system';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { NavLink } from 'react-router-dom';
 import { useSettings } from '../api';
+import { PersonalizedEntries } from '../components/PersonalizedEntries';
 import { useT } from '../hooks/useT';
 import { PERMISSIONS } from '../permissions';
 
-/** Overview: what the plugin does and where variants are edited (the Content Manager). */
+/** Overview: what the plugin does, the personalized entries with their variants, and where variants are edited. */
 export const HomePage = () => {
   const t = useT();
   const title = t('plugin.name', 'Personalization');
@@ -34,6 +35,11 @@ export const HomePage = () => {
                 </Typography>
               </Flex>
             </Box>
+            {settings && (
+              <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>
+                <PersonalizedEntries settings={settings} />
+              </Box>
+            )}
             <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>
               <Flex direction="column" alignItems="stretch" gap={3}>
                 <Typography variant="delta" tag="h2">

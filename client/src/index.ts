@@ -135,8 +135,11 @@ export interface Explanation {
   documentId: string;
   locale: string | null;
   served: Label & { decidedBy?: unknown };
-  skipped: Array<{ variant: string; kind: string; reason: string; decidedBy?: unknown }>;
+  /** `missingPurposes`: with reason `consent-missing`, the purposes the variant needs that the visitor has not granted. */
+  skipped: Array<{ variant: string; kind: string; reason: string; decidedBy?: unknown; missingPurposes?: string[] }>;
   read: string[];
+  /** When an experiment runs on the entry: the visitor's arm, or why they are not in it (then `served` is the usual chain without the arm variants). */
+  experiment?: { key: string; enrolled: true; arm: string } | { key: string; enrolled: false; reason: 'consent-missing' | 'rule-false' | 'arm-unavailable' | 'not-covered' };
   consent: { reason: string; purposes: string[] };
 }
 

@@ -1,9 +1,11 @@
 import type { Core } from '@strapi/strapi';
+import { getService } from './get-service';
 import { settings } from './settings';
 import { RBAC_ACTIONS } from './permissions';
 import type { CoherenceService } from './services/coherence';
 import type { ConsentService } from './services/consent';
 import type { ExperimentCounts } from './services/experiment-counts';
+import type { ServedCountsService } from './services/served-counts';
 import type { ExperimentIndex } from './services/experiment-index';
 import type { RateLimitsService } from './services/rate-limits';
 import type { ReconcileService } from './services/reconcile';
@@ -32,9 +34,10 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
       if (!scope || 'segment' in scope) await experiments.refresh();
     },
   });
+  const revocations = getService(strapi, 'revocations');
   coherence.on('revocations', {
-    reload: (since) => consent.loadRevocations(since),
-    apply: (change) => consent.markRevoked(change.recordId, change.expiresAt),
+    reload: (since) => revocations.load(since),
+    apply: (change) => revocations.mark(change.recordId, change.expiresAt),
   });
   // Listening starts before the first load: a change another instance makes meanwhile is not lost.
   await coherence.start();
@@ -47,6 +50,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await (reconciled.detachedNow.length > 0 ? index.rebuild() : index.refresh());
   await experiments.refresh();
   (plugin.service('experiment-counts') as ExperimentCounts).start();
+  (plugin.service('served-counts') as ServedCountsService).start();
 };
 
 export default bootstrap;

@@ -143,6 +143,15 @@ export const configSchema = z
       })
       .strict()
       .default({ purpose: 'measurement', flushIntervalMs: 5_000 }),
+    /** How often each variant is served (README "Served counts"): aggregate per variant and day, written in batches. */
+    servedCounts: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** How often buffered counts are written, at most: one batch per interval, never a write per request. */
+        flushIntervalMs: z.number().int().min(100).max(60_000).default(2_000),
+      })
+      .strict()
+      .default({ enabled: true, flushIntervalMs: 2_000 }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -5,6 +5,7 @@ import revocation from './revocation/schema.json';
 import detachedVariant from './detached-variant/schema.json';
 import experiment from './experiment/schema.json';
 import experimentCount from './experiment-count/schema.json';
+import servedCount from './served-count/schema.json';
 
 export default {
   variant: { schema: variant },
@@ -14,4 +15,5 @@ export default {
   'detached-variant': { schema: detachedVariant },
   experiment: { schema: experiment },
   'experiment-count': { schema: experimentCount },
+  'served-count': { schema: servedCount },
 };

@@ -1,12 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
-import { labelOf, traceDecision, type BaseVariants } from '../core/decision';
+import { labelOf, type BaseVariants } from '../core/decision';
+import { explainWithExperiment } from '../delivery/experiments';
 import { buildRuleContext } from '../core/rules';
 import { VARIANT_OF, hasDraftAndPublish, localeFor } from '../enabled-types';
 import { answeringInputErrors, InputError } from '../errors';
 import { settings } from '../settings';
 import { CONSENT_HEADERS, type ConsentService } from '../services/consent';
 import type { VariantIndex } from '../services/variant-index';
+import type { ExperimentIndex } from '../services/experiment-index';
 
 /**
  * Variants the public API may name: enabled and published in some locale. Drafts and disabled
@@ -73,13 +75,10 @@ const explain = ({ strapi }: { strapi: Core.Strapi }) => {
           attributes: consent.attributes,
         });
         const variants = index.variantsOf(uid, documentId);
-        const trace = traceDecision(variants, {
-          locale: locale ?? '',
-          now,
-          purposes: consent.purposes,
-          context,
-          consentReason: consent.reason,
-        });
+        const running = (plugin().service('experiment-index') as ExperimentIndex).runningOn(uid, documentId);
+        const request = { locale: locale ?? '', now, purposes: consent.purposes, context, consentReason: consent.reason };
+        // A running experiment decides as delivery does: the visitor's arm, or the chain without the arm variants.
+        const trace = explainWithExperiment(running, variants, request, consent.subject);
         const publicKeys = publicVariantKeys(variants);
         const order = settings(strapi).config.purposes.map((purpose) => purpose.key);
         return {
@@ -93,8 +92,10 @@ const explain = ({ strapi }: { strapi: Core.Strapi }) => {
               kind: skip.kind,
               reason: skip.reason,
               ...(skip.decidedBy !== undefined ? { decidedBy: skip.decidedBy } : {}),
+              ...(skip.missingPurposes ? { missingPurposes: skip.missingPurposes } : {}),
             })),
             read: trace.read,
+            ...(trace.experiment ? { experiment: trace.experiment } : {}),
             consent: { reason: consent.reason, purposes: order.filter((key) => consent.purposes.has(key)) },
           },
         };

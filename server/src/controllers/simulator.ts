@@ -1,15 +1,15 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
-import { hasAttributeType, visibleAttributes, type Catalogue } from '../core/catalogue';
-import { NECESSARY_PURPOSE } from '../core/consent/normalize';
-import type { IgnoredReason, Simulation } from '../../../shared/contracts';
-import { labelOf, traceDecision, type DecisionRequest } from '../core/decision';
+import { statedConsent, unknownPurposes } from '../core/consent/editor-consent';
+import type { Simulation } from '../../../shared/contracts';
+import { labelOf, type DecisionRequest } from '../core/decision';
+import { simulateWithExperiment } from '../delivery/experiments';
 import { buildRuleContext } from '../core/rules';
-import { VARIANT_OF, hasDraftAndPublish, localeFor } from '../enabled-types';
-import { answeringInputErrors, InputError } from '../errors';
-import { parse } from '../services/variants';
+import { VARIANT_OF, enabledTypeOr400, hasDraftAndPublish, localeFor } from '../enabled-types';
+import { answeringInputErrors, InputError, parseInput } from '../errors';
 import type { PreviewService } from '../services/preview';
 import type { VariantIndex } from '../services/variant-index';
+import type { ExperimentIndex } from '../services/experiment-index';
 import { settings } from '../settings';
 import { mainFieldOf } from './settings';
 import type { KoaContext } from '../koa-context';
@@ -27,16 +27,6 @@ const simulateSchema = z
   })
   .strict();
 
-/** Why an attribute the editor typed in would not reach a rule; the same filter delivery applies. */
-function ignoredReason(catalogue: Catalogue, granted: ReadonlySet<string>, name: string, value: unknown): IgnoredReason | null {
-  if (!Object.prototype.hasOwnProperty.call(catalogue, name)) return 'unknown';
-  const definition = catalogue[name];
-  if (definition.source === 'builtin') return 'builtin';
-  if (!definition.purpose || !granted.has(definition.purpose)) return 'purpose-not-granted';
-  if (!hasAttributeType(definition.type, value)) return 'wrong-type';
-  return null;
-}
-
 /**
  * POST /simulate: what delivery would serve for each entry to a visitor with these purposes,
  * attributes, locale and time. It runs the delivery decision (`traceDecision` on the live
@@ -45,6 +35,7 @@ function ignoredReason(catalogue: Catalogue, granted: ReadonlySet<string>, name:
  */
 const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
   const index = () => strapi.plugin('personalization').service('variant-index') as VariantIndex;
+  const experiments = () => strapi.plugin('personalization').service('experiment-index') as ExperimentIndex;
 
   /** Published base entries (variants never), in the locale, first created first. */
   async function baseEntries(uid: string, contentType: any, locale: string | null, documentIds?: string[]) {
@@ -78,27 +69,20 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
 
     async simulate(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => {
-        const input = parse(simulateSchema, ctx.request.body);
+        const input = parseInput(simulateSchema, ctx.request.body);
         const { config, catalogue } = settings(strapi);
         const uid = input.contentType;
-        const contentType = (strapi.contentTypes as Record<string, any>)[uid];
-        if (!contentType || !index().isEnabled(uid)) {
-          throw new InputError('contentType', `"${uid}" is not a content type with personalization enabled`);
-        }
-        const known = new Set(config.purposes.map((purpose) => purpose.key));
-        input.purposes.forEach((purpose, position) => {
-          if (!known.has(purpose)) throw new InputError(`purposes[${position}]`, `unknown purpose "${purpose}"`);
-        });
+        const contentType = enabledTypeOr400(strapi, uid);
+        const order = config.purposes.map((purpose) => purpose.key);
+        const [unknown] = unknownPurposes(input.purposes, order);
+        if (unknown) throw new InputError(unknown.field, unknown.message);
         const now = input.at ? Date.parse(input.at) : Date.now();
         const locale = await localeFor(strapi, contentType, input.locale);
 
-        // No purpose at all is a visitor without a token; any grant comes with `necessary`, as a token's does.
-        const granted = new Set(input.purposes);
-        if (granted.size > 0 && known.has(NECESSARY_PURPOSE)) granted.add(NECESSARY_PURPOSE);
-        const attributes = {
-          ...visibleAttributes(catalogue, 'token', granted, input.attributes),
-          ...visibleAttributes(catalogue, 'context', granted, input.attributes),
-        };
+        // No purpose at all is a visitor without a token; any grant is a token's, with `necessary`.
+        const consent = statedConsent({ purposes: input.purposes, attributes: input.attributes, withToken: input.purposes.length > 0 }, catalogue, order);
+        const granted = consent.granted;
+        const attributes = { ...consent.token, ...consent.context };
         const context = buildRuleContext({ now: new Date(now), timeZone: config.timeZone, locale: locale ?? undefined, attributes });
         const request: DecisionRequest = {
           locale: locale ?? '',
@@ -111,7 +95,6 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
         const entries = await baseEntries(uid, contentType, locale, input.documentIds);
         const names = await variantNames(uid, entries.map((entry) => entry.documentId));
         const nameOf = (documentId: string, key: string | null) => (key ? names.get(`${documentId}:${key}`) ?? key : null);
-        const order = config.purposes.map((purpose) => purpose.key);
 
         return {
           data: {
@@ -119,17 +102,15 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
             locale,
             at: new Date(now).toISOString(),
             context: {
-              purposes: order.filter((key) => granted.has(key)),
+              purposes: consent.purposes,
               weekday: context.weekday as number,
               hour: context.hour as number,
               timeZone: config.timeZone,
               attributes: Object.keys(attributes).sort(),
-              ignored: Object.entries(input.attributes)
-                .map(([name, value]) => ({ name, reason: ignoredReason(catalogue, granted, name, value) }))
-                .filter((item): item is { name: string; reason: IgnoredReason } => item.reason !== null),
+              ignored: consent.ignored,
             },
             entries: entries.map((entry) => {
-              const trace = traceDecision(index().variantsOf(uid, entry.documentId), request);
+              const trace = simulateWithExperiment(experiments().runningOn(uid, entry.documentId), index().variantsOf(uid, entry.documentId), request);
               const served = labelOf(trace.decision);
               return {
                 documentId: entry.documentId,
@@ -140,8 +121,10 @@ const simulator = ({ strapi }: { strapi: Core.Strapi }) => {
                   name: nameOf(entry.documentId, skip.key),
                   kind: skip.kind,
                   reason: skip.reason,
+                  ...(skip.missingPurposes ? { missingPurposes: skip.missingPurposes } : {}),
                 })),
                 read: trace.read,
+                ...(trace.experiment ? { experiment: trace.experiment } : {}),
               };
             }),
           } satisfies Simulation,

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { answeringInputErrors } from '../errors';
 import { isPersonalizable } from '../enabled-types';
+import type { VariantViews } from '../services/variant-views';
 import type { VariantsService } from '../services/variants';
 
 const VARIANT = 'plugin::personalization.variant';
@@ -10,6 +11,7 @@ const DOING: Record<EntryAction, string> = { create: 'creating', update: 'changi
 
 const variants = ({ strapi }: { strapi: Core.Strapi }) => {
   const service = () => strapi.plugin('personalization').service('variants') as VariantsService;
+  const views = () => strapi.plugin('personalization').service('variant-views') as VariantViews;
 
   /**
    * A variant is an entry of its type: creating one writes a document, updating or ordering one
@@ -34,9 +36,11 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async list(ctx: any) {
-      await answeringInputErrors(ctx, async () => ({
-        data: await service().list(ctx.params.contentType, ctx.params.baseDocumentId),
-      }));
+      await answeringInputErrors(ctx, async () => {
+        const { contentType, baseDocumentId } = ctx.params;
+        const records = await service().list(contentType, baseDocumentId);
+        return { data: views().listItems(contentType, baseDocumentId, records) };
+      });
     },
 
     async create(ctx: any) {

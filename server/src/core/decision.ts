@@ -57,6 +57,29 @@ export type Label = DeliveryLabel;
 
 export const NO_VARIANTS: Decision = Object.freeze({ variant: null, kind: 'base', reason: 'no-variants' });
 
+/**
+ * Decisions are shared and frozen: one per base reason, one per variant served. Delivery decides
+ * every entry of every response, so the way to a decision allocates nothing.
+ */
+const baseDecisions = new Map<DecisionReason, Decision>([['no-variants', NO_VARIANTS]]);
+const servedDecisions = new WeakMap<LiveVariant, Decision>();
+
+export function baseDecision(reason: DecisionReason): Decision {
+  let decision = baseDecisions.get(reason);
+  if (!decision) baseDecisions.set(reason, (decision = Object.freeze({ variant: null, kind: 'base', reason })));
+  return decision;
+}
+
+/** A variant sits in one list of its base, which gives the kind it is served as. */
+function servedDecision(variant: LiveVariant, kind: VariantKind): Decision {
+  let decision = servedDecisions.get(variant);
+  if (!decision) {
+    const reason = kind === 'targeted' ? 'targeted-match' : 'mass-match';
+    servedDecisions.set(variant, (decision = Object.freeze({ variant, kind, reason })));
+  }
+  return decision;
+}
+
 /** Why a variant cannot be served to this request, or null when it may be. */
 export function skipReason(variant: LiveVariant, request: DecisionRequest): SkipReason | null {
   const unavailable = availabilityReason(variant, request);
@@ -101,20 +124,20 @@ export function chooseVariant(variants: BaseVariants | undefined, request: Decis
   let strongest: SkipReason | null = null;
   for (const variant of variants.targeted) {
     const skip = skipReason(variant, request);
-    if (skip === null) return { variant, kind: 'targeted', reason: 'targeted-match' };
+    if (skip === null) return servedDecision(variant, 'targeted');
     if (strongest === null || BASE_REASON_RANK[skip] > BASE_REASON_RANK[strongest]) strongest = skip;
   }
   for (const variant of variants.mass) {
     const skip = skipReason(variant, request);
-    if (skip === null) return { variant, kind: 'mass', reason: 'mass-match' };
+    if (skip === null) return servedDecision(variant, 'mass');
     if (strongest === null || BASE_REASON_RANK[skip] > BASE_REASON_RANK[strongest]) strongest = skip;
   }
   if (strongest === null) return NO_VARIANTS;
   // A targeted variant held back for consent: say why the consent fell short (token expired, …).
   if (strongest === 'consent-missing' && request.consentReason !== 'consent') {
-    return { variant: null, kind: 'base', reason: request.consentReason };
+    return baseDecision(request.consentReason);
   }
-  return { variant: null, kind: 'base', reason: strongest };
+  return baseDecision(strongest);
 }
 
 export interface SkippedVariant {
@@ -123,6 +146,8 @@ export interface SkippedVariant {
   reason: SkipReason;
   /** For `rule-false`: the node that made the audience false. */
   decidedBy?: string | null;
+  /** For `consent-missing`: the purposes the variant needs that the request did not grant, in the variant's order. */
+  missingPurposes?: string[];
 }
 
 export interface DecisionTrace {
@@ -154,10 +179,22 @@ export function traceDecision(variants: BaseVariants | undefined, request: Decis
       }
       const reason = skipReason(variant, request);
       if (reason === 'rule-false') skipped.push({ key: variant.key, kind: variant.kind, reason, decidedBy: evaluate(variant) });
-      else if (reason !== null) skipped.push({ key: variant.key, kind: variant.kind, reason });
+      else if (reason === 'consent-missing') {
+        const missingPurposes = variant.requiredPurposes.filter((purpose) => !request.purposes.has(purpose));
+        skipped.push({ key: variant.key, kind: variant.kind, reason, missingPurposes });
+      } else if (reason !== null) skipped.push({ key: variant.key, kind: variant.kind, reason });
     }
   }
   return { decision, decidedBy, skipped, read: [...read].sort() };
+}
+
+const sharedLabels = new WeakMap<Decision, Label>();
+
+/** The label of a shared decision, itself shared and frozen: for delivery, which labels every entry. */
+export function frozenLabelOf(decision: Decision): Label {
+  let label = sharedLabels.get(decision);
+  if (!label) sharedLabels.set(decision, (label = Object.freeze(labelOf(decision))));
+  return label;
 }
 
 export function labelOf(decision: Decision): Label {

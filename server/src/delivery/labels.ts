@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import { labelOf, NO_VARIANTS, type Decision, type Label } from '../core/decision';
+import { frozenLabelOf, labelOf, NO_VARIANTS, type Decision, type Label } from '../core/decision';
 import { CONSENT_HEADERS } from '../services/consent';
 import type { RequestContext } from './origin';
+import { countServed, servedLine } from './served';
 
 /**
  * Where an entry's label rides until the response is written. The content API's output sanitizer
@@ -25,13 +26,14 @@ export interface DeliveryState {
   nested: boolean;
   /** The content API's output sanitizer has turned the labels into keys already. */
   exposed: boolean;
-  contexts: Map<string, object>;
+  /** Entries of bases that have variants, and what each was served as: for served counts (delivery/served.ts). */
+  served: Set<string>;
 }
 
 export function deliveryState(ctx: RequestContext): DeliveryState {
   let state = ctx.state.personalizationDelivery as DeliveryState | undefined;
   if (!state) {
-    state = { now: Date.now(), decisions: new Set(), personal: false, nested: false, exposed: false, contexts: new Map() };
+    state = { now: Date.now(), decisions: new Set(), personal: false, nested: false, exposed: false, served: new Set() };
     ctx.state.personalizationDelivery = state;
   }
   return state;
@@ -43,8 +45,9 @@ export function label(state: DeliveryState, uid: string, entry: Record<string | 
     entry[LABEL] = LABEL_NO_VARIANTS;
     return;
   }
-  const entryLabel = labelOf(decision);
+  const entryLabel = frozenLabelOf(decision);
   entry[LABEL] = entryLabel;
+  state.served.add(servedLine(uid, entry.documentId, entryLabel.variant));
   const arm = decision.experiment ? `:${decision.experiment.key}/${decision.experiment.arm}` : '';
   state.decisions.add(`${uid}:${entry.documentId}:${entry.locale ?? ''}=${entryLabel.variant ?? ''}:${entryLabel.kind}:${entryLabel.reason}${arm}`);
   // An experiment arm depends on the measurement purpose and the visitor's subject.
@@ -70,6 +73,7 @@ export function settleHeaders(strapi: Core.Strapi): void {
     ctx.set('X-Personalization-Key', keyOf(state));
     if (state.personal) ctx.set('Cache-Control', 'private, no-store');
     if (!state.exposed) exposeLabels(ctx.body, state.nested);
+    await countServed(strapi, ctx, state.served, state.now);
   });
   // Registered output sanitizers run after Strapi's own, one top-level entry at a time (Strapi
   // types them as curried lodash functions; its pipe takes plain ones).

@@ -7,7 +7,10 @@ import experiments from './experiments';
 import preview from './preview';
 import rateLimits from './rate-limits';
 import reconcile from './reconcile';
+import revocations from './revocations';
+import servedCounts from './served-counts';
 import variantIndex from './variant-index';
+import variantViews from './variant-views';
 import segments from './segments';
 import transfer from './transfer';
 import variants from './variants';
@@ -22,7 +25,10 @@ export default {
   preview,
   'rate-limits': rateLimits,
   reconcile,
+  revocations,
+  'served-counts': servedCounts,
   'variant-index': variantIndex,
+  'variant-views': variantViews,
   segments,
   transfer,
   variants,

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
-import { personalAttributesRead, validateRule } from '../core/rules';
+import { personalAttributesRead, validateAudience } from '../core/rules';
 import { InputError } from '../errors';
 import { settings } from '../settings';
 import type { VariantIndex, VariantRecord } from './variant-index';
@@ -68,7 +68,7 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   function checkRule(value: unknown): void {
-    const problem = validateRule(value, settings(strapi).catalogue);
+    const problem = validateAudience(value, settings(strapi).catalogue);
     if (problem) throw new InputError(`rule.${problem.path}`, problem.message);
   }
 
@@ -93,7 +93,10 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
         records().findMany({ orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
         usersByKey(),
       ]);
-      return rows.map((row: SegmentRecord) => ({ ...row, usage: users.get(row.key)?.length ?? 0 }));
+      return rows.map((row: SegmentRecord) => {
+        const usedBy = (users.get(row.key) ?? []).map(({ segments: _, ...user }) => user);
+        return { ...row, usage: usedBy.length, usedBy };
+      });
     },
 
     async findOne(id: string): Promise<Segment & { usedBy: SegmentUser[] }> {

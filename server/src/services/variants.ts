@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
-import { personalAttributesRead, validateRule } from '../core/rules';
+import { personalAttributesRead, validateAudience } from '../core/rules';
 import { InputError } from '../errors';
 import { VARIANT_OF, isLocalized, isPersonalizable, uidFields } from '../enabled-types';
 import { internalWrite, outsideRequest } from '../internal';
@@ -82,7 +82,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
     const { config, catalogue } = settings(strapi);
     const merged = { ...current, ...settingsInput };
     if (settingsInput.audience !== undefined && settingsInput.audience !== null) {
-      const problem = validateRule(settingsInput.audience, catalogue);
+      const problem = validateAudience(settingsInput.audience, catalogue);
       if (problem) throw new InputError(`audience.${problem.path}`, problem.message);
     }
     if (merged.kind === 'mass') {

@@ -1,6 +1,7 @@
 import consentRecords from './consent-records';
 import experiments from './experiments';
 import reconcile from './reconcile';
+import reports from './reports';
 import segments from './segments';
 import settings from './settings';
 import transfer from './transfer';
@@ -8,5 +9,5 @@ import variants from './variants';
 
 export default {
   type: 'admin',
-  routes: [...variants, ...segments, ...consentRecords, ...settings, ...reconcile, ...transfer, ...experiments],
+  routes: [...variants, ...segments, ...consentRecords, ...settings, ...reconcile, ...transfer, ...experiments, ...reports],
 };

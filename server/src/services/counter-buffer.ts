@@ -1,0 +1,127 @@
+import type { Core } from '@strapi/strapi';
+
+/** Optimistic writes that lost to another instance are retried this many times, then kept for the next flush. */
+const ATTEMPTS = 8;
+
+/** A stored counter row: the keys, the counts, and the revision the optimistic write checks. */
+export interface StoredCounterRow {
+  id: number;
+  revision: number;
+  [column: string]: unknown;
+}
+
+/** What one kind of counter stores: which row a buffered entry adds to, and how. */
+export interface CounterKind<P> {
+  /** The content type of the rows (one row per key and day, unique on them). */
+  uid: string;
+  /** For log lines: "experiment counts", "served counts". */
+  label: string;
+  /** The row's key columns (`where` and the new row's keys). */
+  keysOf(pending: P): Record<string, string>;
+  /** The row's count columns after adding `pending` to `row` (null: a new row). */
+  combined(row: StoredCounterRow | null, pending: P): Record<string, unknown>;
+  /** Adds `source` into `target` (an entry that could not be written, and what was counted meanwhile). */
+  mergeInto(target: P, source: P): void;
+}
+
+/**
+ * Aggregate counters buffered in memory and written in batches. Callers add to an entry of the
+ * buffer on the request path; a timer writes the buffer in one batch per interval and `stop`
+ * writes the rest on shutdown, so no request ever waits on a database write. Each instance adds its
+ * increments to the stored row under an optimistic revision check, so several instances add up and
+ * none overwrites another. Shared by experiment counts and served counts.
+ */
+export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
+  let buffer = new Map<string, P>();
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<number> = Promise.resolve(0);
+  const rows = () => strapi.db.query(kind.uid as any);
+
+  /** Adds one buffered entry to its stored row; false when other instances kept winning the race. */
+  async function write(pending: P): Promise<boolean> {
+    const where = kind.keysOf(pending);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+      const row = (await rows().findOne({ where })) as StoredCounterRow | null;
+      if (!row) {
+        try {
+          await rows().create({ data: { ...where, ...kind.combined(null, pending), revision: 0 } });
+          return true;
+        } catch {
+          // Another instance created the row first (unique keys and day): add to it instead.
+          continue;
+        }
+      }
+      const revision = Number(row.revision) || 0;
+      const { count } = await rows().updateMany({ where: { id: row.id, revision }, data: { ...kind.combined(row, pending), revision: revision + 1 } });
+      if (count === 1) return true;
+    }
+    return false;
+  }
+
+  async function flushNow(): Promise<number> {
+    if (buffer.size === 0) return 0;
+    const batch = buffer;
+    buffer = new Map();
+    let written = 0;
+    for (const [key, pending] of batch) {
+      let done = false;
+      try {
+        done = await write(pending);
+      } catch (error) {
+        strapi.log.warn(`[personalization] ${kind.label} not written yet: ${(error as Error).message}`);
+      }
+      if (done) {
+        written += 1;
+        continue;
+      }
+      // Kept for the next flush, with whatever was counted meanwhile.
+      const current = buffer.get(key);
+      if (current) kind.mergeInto(current, pending);
+      else buffer.set(key, pending);
+    }
+    return written;
+  }
+
+  return {
+    /** The buffered entry under `key`, made by `create` when there is none yet. */
+    entry(key: string, create: () => P): P {
+      let pending = buffer.get(key);
+      if (!pending) buffer.set(key, (pending = create()));
+      return pending;
+    },
+
+    /** Writes everything buffered, one row per entry; resolves with the rows written. Flushes never overlap. */
+    flush(): Promise<number> {
+      flushing = flushing.then(flushNow, flushNow);
+      return flushing;
+    },
+
+    /** Entries buffered and not yet written. */
+    pending(): number {
+      return buffer.size;
+    },
+
+    /** Forgets buffered entries (of something deleted). */
+    drop(matches: (pending: P) => boolean): void {
+      for (const [key, pending] of buffer) if (matches(pending)) buffer.delete(key);
+    },
+
+    start(intervalMs: number): void {
+      if (timer) return;
+      timer = setInterval(() => void this.flush(), intervalMs);
+      timer.unref();
+    },
+
+    /** On shutdown: no more timer, and whatever is buffered is written. */
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await this.flush();
+    },
+  };
+}
+
+/** The UTC day (`YYYY-MM-DD`) counters are kept by. */
+export function utcDay(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}

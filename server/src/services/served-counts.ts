@@ -1,0 +1,109 @@
+import type { Core } from '@strapi/strapi';
+import type { ServedCount, ServedCounts } from '../../../shared/contracts';
+import { settings } from '../settings';
+import { counterBuffer, utcDay } from './counter-buffer';
+
+const COUNT = 'plugin::personalization.served-count';
+const DAY_MS = 24 * 3600_000;
+/** The window the admin reads: today and the six days before. */
+export const SERVED_WINDOW_DAYS = 7;
+/** Rows older than this are deleted: a day more than the window, for clocks that disagree. */
+const KEEP_DAYS = SERVED_WINDOW_DAYS + 1;
+
+/** What one instance counted for one base entry, variant ('' for the base) and day since its last flush. */
+interface Pending {
+  contentType: string;
+  baseDocumentId: string;
+  variant: string;
+  day: string;
+  served: number;
+}
+
+/**
+ * How often each variant of a base entry (and the base itself) was served, per UTC day. Delivery
+ * adds to memory once per response and entry (delivery/labels.ts); the shared counter machinery
+ * writes the sums in batches. Nothing about the visitor is read or kept: only what was served.
+ */
+const servedCounts = ({ strapi }: { strapi: Core.Strapi }) => {
+  const counters = counterBuffer<Pending>(strapi, {
+    uid: COUNT,
+    label: 'served counts',
+    keysOf: ({ contentType, baseDocumentId, variant, day }) => ({ contentType, baseDocumentId, variant, day }),
+    combined: (row, pending) => ({ served: (Number(row?.served) || 0) + pending.served }),
+    mergeInto: (target, source) => {
+      target.served += source.served;
+    },
+  });
+  let prunedOn: string | null = null;
+
+  /** Once per UTC day and instance: rows that left the window go. */
+  async function prune(now: number): Promise<void> {
+    const today = utcDay(now);
+    if (prunedOn === today) return;
+    prunedOn = today;
+    try {
+      await strapi.db.query(COUNT).deleteMany({ where: { day: { $lt: utcDay(now - (KEEP_DAYS - 1) * DAY_MS) } } });
+    } catch (error) {
+      prunedOn = null;
+      strapi.log.warn(`[personalization] old served counts not deleted yet: ${(error as Error).message}`);
+    }
+  }
+
+  return {
+    /** One response held the entry `baseDocumentId` of `uid`, served as `variant` (null: the base). */
+    record(uid: string, baseDocumentId: string, variant: string | null, now: number): void {
+      const day = utcDay(now);
+      const key = variant ?? '';
+      counters.entry(`${uid}\u0000${baseDocumentId}\u0000${key}\u0000${day}`, () => ({
+        contentType: uid,
+        baseDocumentId,
+        variant: key,
+        day,
+        served: 0,
+      })).served += 1;
+    },
+
+    async flush(): Promise<number> {
+      const written = await counters.flush();
+      await prune(Date.now());
+      return written;
+    },
+
+    pending(): number {
+      return counters.pending();
+    },
+
+    start(): void {
+      const { enabled, flushIntervalMs } = settings(strapi).config.servedCounts;
+      if (!enabled) return;
+      counters.start(flushIntervalMs);
+    },
+
+    stop(): Promise<void> {
+      return counters.stop();
+    },
+
+    /** The last 7 UTC days of one base: the base's count, then each variant's (those named in `variants` always). */
+    async countsOf(uid: string, baseDocumentId: string, variants: readonly string[], now = Date.now()): Promise<ServedCounts> {
+      const from = utcDay(now - (SERVED_WINDOW_DAYS - 1) * DAY_MS);
+      const to = utcDay(now);
+      const rows = (await strapi.db.query(COUNT).findMany({
+        select: ['variant', 'served'],
+        where: { contentType: uid, baseDocumentId, day: { $gte: from, $lte: to } },
+      })) as Array<{ variant: string | null; served: number | string }>;
+      const sums = new Map<string, number>([['', 0], ...variants.map((key): [string, number] => [key, 0])]);
+      for (const row of rows) sums.set(row.variant ?? '', (sums.get(row.variant ?? '') ?? 0) + (Number(row.served) || 0));
+      const total = [...sums.values()].reduce((sum, count) => sum + count, 0);
+      const keys = [...sums.keys()].filter((key) => key !== '').sort();
+      const counts: ServedCount[] = ['', ...keys].map((key) => ({
+        variant: key === '' ? null : key,
+        served: sums.get(key)!,
+        share: total > 0 ? sums.get(key)! / total : null,
+      }));
+      return { contentType: uid, baseDocumentId, from, to, total, counts };
+    },
+  };
+};
+
+export type ServedCountsService = ReturnType<typeof servedCounts>;
+export default servedCounts;

@@ -352,6 +352,19 @@ describe('delivery of variants on the content API', () => {
       .expect(200);
   });
 
+  it('hides variant documents from the Home page widgets of last edited and last published entries', async () => {
+    const variant = await createVariant({ name: 'Winter', key: 'winter', kind: 'mass' }, 'Winter');
+    for (const query of ['action=update', 'action=publish']) {
+      const recent = await http()
+        .get(`/content-manager/homepage/recent-documents?${query}`)
+        .set('Authorization', `Bearer ${admin}`)
+        .expect(200);
+      const ids = recent.body.data.map((entry: any) => entry.documentId);
+      expect(ids).toContain(baseId);
+      expect(ids).not.toContain(variant.variantDocumentId);
+    }
+  });
+
   it('costs no extra query when nothing is served and at most one when variants are served', async () => {
     const before = await countQueries(strapi, () => http().get('/api/articles').expect(200));
     const variant = await createVariant({ name: 'Outdoor', key: 'outdoor', kind: 'targeted', audience: { in: ['outdoor', { var: 'interests' }] } }, 'Outdoor');

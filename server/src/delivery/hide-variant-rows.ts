@@ -20,7 +20,8 @@ import type { RequestOrigin } from './origin';
  *   which state their own condition on `variantOf` (the content API refuses private attributes in
  *   filters, so only the plugin writes such a condition);
  * - admin panel: joins, populate sub-queries (relation lists and counts, the Media Library's related
- *   entries), and the top-level reads of the Content Manager's list view and relation picker. Other
+ *   entries), and the top-level reads of the Content Manager's list view, relation picker and the
+ *   Home page's recent entries. Other
  *   top-level reads (the edit view of a variant, the plugin's own routes, Strapi's reads inside a
  *   write) are marked by a lifecycle and keep seeing variant rows;
  * - no request (application code, cron, the plugin's background work): nothing is hidden.
@@ -110,11 +111,15 @@ function statesVariantOf(clause: unknown): boolean {
   return typeof clause === 'object' && clause !== null && VARIANT_OF in clause;
 }
 
-/** The Content Manager's list view of a type, and its relation picker offering entries of it. */
+/**
+ * The Content Manager's list view of a type, its relation picker offering entries of it, and the
+ * Home page's "last edited" and "last published" widgets, which list entries of every type: a
+ * variant there would read as its base, with the base's title and no label.
+ */
 function listsEntriesOf(from: RequestOrigin, uid: string): boolean {
   const { method, path } = from.ctx;
   if (method !== 'GET') return false;
-  if (path === `/content-manager/collection-types/${uid}`) return true;
+  if (path === `/content-manager/collection-types/${uid}` || path === '/content-manager/homepage/recent-documents') return true;
   // `/content-manager/relations/:model/:targetField` lists what may be picked; with an id before
   // the field it lists what is already linked, read through populate (hidden as a sub-query).
   return path.startsWith('/content-manager/relations/') && path.split('/').length === 5;

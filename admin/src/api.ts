@@ -4,26 +4,9 @@
  */
 import * as React from 'react';
 import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
-import type {
-  DailyArm,
-  EnabledContentType,
-  Experiment,
-  ExperimentArm,
-  ExperimentCreateRequest,
-  ExperimentResults,
-  ExperimentResultsAnswer,
-  ArmResult,
-  Locale,
-  PluginConfiguration,
-  PluginSettings,
-  Purpose,
-  Segment,
-  SegmentUser,
-  VariantKind,
-  VariantRecord,
-  VariantSettings,
-} from '../../shared/contracts';
+import type { PluginConfiguration, PluginSettings } from '../../shared/contracts';
 
+/** The contract's record, request and response types, which the pages import from here. */
 export type {
   DailyArm,
   EnabledContentType,
@@ -42,7 +25,7 @@ export type {
   VariantKind,
   VariantRecord,
   VariantSettings,
-};
+} from '../../shared/contracts';
 /** The side panel's and Overview's answers: variant status, reachability warnings, served counts. */
 export type {
   Overview,

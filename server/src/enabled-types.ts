@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { InputError } from './errors';
 
 /** The hidden attribute that marks a document as a variant: the base's documentId, null on bases. */
 export const VARIANT_OF = 'variantOf';
@@ -27,6 +28,29 @@ export async function localeFor(
   if (requested) return requested;
   return ((await strapi.plugin('i18n')?.service('locales').getDefaultLocale()) as string | undefined) ?? null;
 }
+
+/** A content type's schema as the plugin reads it. */
+export interface ContentTypeSchema {
+  kind: 'collectionType' | 'singleType';
+  info: { singularName: string; pluralName: string; displayName?: string };
+  options?: unknown;
+  pluginOptions?: unknown;
+  attributes: Record<string, { type: string; [key: string]: unknown }>;
+}
+
+function enabledTypeOr(status: 400 | 404, strapi: Core.Strapi, uid: string): ContentTypeSchema {
+  const contentType = (strapi.contentTypes as Record<string, unknown>)[uid] as ContentTypeSchema | undefined;
+  if (!contentType || !isPersonalizable(contentType)) {
+    throw new InputError('contentType', `"${uid}" is not a content type with personalization enabled`, status);
+  }
+  return contentType;
+}
+
+/** The schema of `uid` named in a path, when personalization is enabled for it; else a 404 naming `contentType`. */
+export const enabledTypeOr404 = (strapi: Core.Strapi, uid: string) => enabledTypeOr(404, strapi, uid);
+
+/** The same for a type named in a request body: a 400 naming the field `contentType`. */
+export const enabledTypeOr400 = (strapi: Core.Strapi, uid: string) => enabledTypeOr(400, strapi, uid);
 
 /** Uids of the content types that opted in, read once after register. */
 export function enabledTypes(strapi: Core.Strapi): string[] {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { KoaContext } from './koa-context';
 
 /** An input problem the admin or content API answers with a 4xx that names the field. */
@@ -10,6 +11,27 @@ export class InputError extends Error {
   ) {
     super(`${field}: ${message}`);
   }
+}
+
+/** `purposes[0].name`: a zod issue path as the 400 names the field. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((part, position) => (typeof part === 'number' ? `[${part}]` : `${position ? '.' : ''}${String(part)}`)).join('');
+}
+
+/**
+ * The one input parser: `value` checked against `schema`, or an InputError (400) naming the
+ * first problem's field: an unknown key by its name, anything else by its path.
+ */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, source: 'body' | 'query' = 'body'): T {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    const what = source === 'query' ? 'query parameter' : 'field';
+    throw new InputError(issue.keys[0], `unknown ${what} "${issue.keys.join('", "')}"`, 400, { fields: issue.keys });
+  }
+  // zod messages name the expected type, never the received value.
+  throw new InputError(issue.path.length ? fieldPath(issue.path) : `(${source})`, issue.message);
 }
 
 /**

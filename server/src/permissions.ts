@@ -1,13 +1,9 @@
-/** RBAC actions of the plugin; admin routes and the admin menu check these uids. */
-export const ACTIONS = {
-  read: 'plugin::personalization.read',
-  manageVariants: 'plugin::personalization.variants.manage',
-  manageSegments: 'plugin::personalization.segments.manage',
-  manageExperiments: 'plugin::personalization.experiments.manage',
-  readConsentRecords: 'plugin::personalization.consent-records.read',
-  settings: 'plugin::personalization.settings',
-} as const;
+import { ACTIONS } from '../../shared/contracts/permissions';
 
+/** RBAC actions of the plugin: the shared contract's uids, which admin routes and the admin menu check. */
+export { ACTIONS };
+
+/** How Strapi lists them in the roles editor: one per uid of ACTIONS. */
 export const RBAC_ACTIONS = [
   { section: 'plugins', displayName: 'Read variants, segments and the simulator', uid: 'read' },
   { section: 'plugins', displayName: 'Create, edit, order and delete variants', uid: 'variants.manage' },

@@ -124,7 +124,7 @@ describe('consent endpoints: issue, inspect, withdraw', () => {
     await createVariant(OUTDOOR, 'Outdoor');
     const { token } = (await grant({ purposes: ['personalization'], attributes: { interests: ['outdoor'] } }).expect(201)).body.data;
     await http().delete('/api/personalization/consent').set('X-Consent-Token', token).expect(204);
-    await strapi.plugin('personalization').service('consent').loadRevocations();
+    await strapi.plugin('personalization').service('revocations').load();
     const served = await http().get(`/api/articles/${baseId}`).set('X-Consent-Token', token).expect(200);
     expect(served.body.data.personalization).toEqual({ variant: null, kind: 'base', reason: 'token-revoked' });
   });

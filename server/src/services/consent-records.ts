@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { InputError } from '../errors';
 import { settings } from '../settings';
+import type { RevocationsService } from './revocations';
 
 const RECORD = 'plugin::personalization.consent-record';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -222,7 +223,7 @@ export async function schedulePurge(strapi: Core.Strapi): Promise<void> {
     try {
       const plugin = strapi.plugin('personalization');
       const records = await (plugin.service('consent-records') as ConsentRecordsService).purge();
-      const revocations = await (plugin.service('consent') as { purgeRevocations(): Promise<number> }).purgeRevocations();
+      const revocations = await (plugin.service('revocations') as RevocationsService).purge();
       if (records + revocations > 0) {
         strapi.log.info(`[personalization] retention: purged ${records} consent records and ${revocations} revocations`);
       }

@@ -1,6 +1,7 @@
 import coherence from './coherence';
 import consent from './consent';
 import consentRecords from './consent-records';
+import decisions from './decisions';
 import experimentCounts from './experiment-counts';
 import experimentIndex from './experiment-index';
 import experiments from './experiments';
@@ -19,6 +20,7 @@ export default {
   coherence,
   consent,
   'consent-records': consentRecords,
+  decisions,
   'experiment-counts': experimentCounts,
   'experiment-index': experimentIndex,
   experiments,

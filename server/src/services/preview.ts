@@ -1,11 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
-import { hasAttributeType } from '../core/catalogue';
-import { NECESSARY_PURPOSE } from '../core/consent/normalize';
+import { statedConsent, unknownPurposes, type AttributeRefusal } from '../core/consent/editor-consent';
 import { createTokenIssuer } from '../core/consent/token';
-import { InputError } from '../errors';
+import { enabledTypeOr400 } from '../enabled-types';
+import { InputError, parseInput } from '../errors';
 import { settings } from '../settings';
-import { parse } from './variants';
 
 /** Long enough to try a page in a frontend, short enough that a leaked link is soon worthless. */
 export const PREVIEW_TTL_SECONDS = 600;
@@ -33,6 +32,13 @@ export interface PreviewAnswer {
   response: { status: number; body: unknown };
 }
 
+const REFUSALS: Record<AttributeRefusal, (name: string, definition?: { type: string; purpose?: string }) => string> = {
+  unknown: (name) => `"${name}" is not an attribute a visitor can share`,
+  builtin: (name) => `"${name}" is not an attribute a visitor can share`,
+  'wrong-type': (_, definition) => `must be of type ${definition!.type}`,
+  'purpose-not-granted': (_, definition) => `needs the purpose "${definition!.purpose}"`,
+};
+
 /**
  * Preview as a visitor: signs a short-lived consent token for the chosen purposes and
  * attributes and asks this server's own content API for the entry with it, so the editor sees
@@ -42,31 +48,21 @@ export interface PreviewAnswer {
  */
 const preview = ({ strapi }: { strapi: Core.Strapi }) => ({
   async preview(body: unknown): Promise<PreviewAnswer> {
-    const input = parse(previewSchema, body);
+    const input = parseInput(previewSchema, body);
     const { config, catalogue } = settings(strapi);
-    const contentType = (strapi.contentTypes as Record<string, any>)[input.contentType];
-    if (!contentType || contentType.pluginOptions?.personalization?.enabled !== true) {
-      throw new InputError('contentType', `"${input.contentType}" is not a content type with personalization enabled`);
-    }
-    const known = new Set(config.purposes.map((purpose) => purpose.key));
-    input.purposes.forEach((purpose, position) => {
-      if (!known.has(purpose)) throw new InputError(`purposes[${position}]`, `unknown purpose "${purpose}"`);
-    });
+    const contentType = enabledTypeOr400(strapi, input.contentType);
+    const configured = config.purposes.map((purpose) => purpose.key);
+    const [unknown] = unknownPurposes(input.purposes, configured);
+    if (unknown) throw new InputError(unknown.field, unknown.message);
     if (!config.tokenSecret) {
       throw new InputError('tokenSecret', 'previews are signed with the plugin tokenSecret; configure one', 409);
     }
 
-    const granted = new Set(input.purposes);
-    if (known.has(NECESSARY_PURPOSE)) granted.add(NECESSARY_PURPOSE);
-    const tokenAttributes: Record<string, unknown> = {};
-    const contextAttributes: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(input.attributes)) {
-      const definition = Object.prototype.hasOwnProperty.call(catalogue, name) ? catalogue[name] : undefined;
-      if (!definition || definition.source === 'builtin') throw new InputError(`attributes.${name}`, `"${name}" is not an attribute a visitor can share`);
-      if (!hasAttributeType(definition.type, value)) throw new InputError(`attributes.${name}`, `must be of type ${definition.type}`);
-      if (!granted.has(definition.purpose!)) throw new InputError(`attributes.${name}`, `needs the purpose "${definition.purpose}"`);
-      (definition.source === 'token' ? tokenAttributes : contextAttributes)[name] = value;
-    }
+    // The preview is a visitor with a token: the purposes chosen and `necessary`.
+    const consent = statedConsent({ purposes: input.purposes, attributes: input.attributes, withToken: true }, catalogue, configured);
+    const [refused] = consent.ignored;
+    if (refused) throw new InputError(`attributes.${refused.name}`, REFUSALS[refused.reason](refused.name, catalogue[refused.name]));
+    const contextAttributes = consent.context;
 
     const issued = await createTokenIssuer({
       secret: config.tokenSecret,
@@ -74,8 +70,8 @@ const preview = ({ strapi }: { strapi: Core.Strapi }) => ({
       issuer: config.tokenIssuer,
       policyVersion: config.policyVersion,
     }).issue({
-      purposes: config.purposes.map((purpose) => purpose.key).filter((key) => granted.has(key)),
-      attributes: tokenAttributes,
+      purposes: consent.purposes,
+      attributes: consent.token,
       previewAt: input.at ? Date.parse(input.at) : undefined,
     });
 

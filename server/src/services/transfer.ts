@@ -5,8 +5,8 @@ import { InputError } from '../errors';
 import { outsideRequest } from '../internal';
 import { SCHEMA_VERSION, storedSchemaVersion } from '../migrations';
 import type { CoherenceService } from './coherence';
-import type { ConsentService } from './consent';
 import type { ReconcileService } from './reconcile';
+import type { RevocationsService } from './revocations';
 import type { ImportResult } from '../../../shared/contracts/upkeep';
 import type { VariantIndex, VariantRecord } from './variant-index';
 
@@ -138,7 +138,7 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
       }
     }
     await service<VariantIndex>('variant-index').rebuild();
-    await service<ConsentService>('consent').loadRevocations();
+    await service<RevocationsService>('revocations').load();
     const coherence = service<CoherenceService>('coherence');
     const now = Date.now();
     for (const revocation of revocations) {

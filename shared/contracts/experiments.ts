@@ -37,6 +37,18 @@ export interface Experiment {
   updatedAt: string;
 }
 
+/** Why a visitor is not in the experiment running on an entry: no consent (or no token), the audience or a segment, an arm that could not be served to them, or their bucket (coverage). */
+export type NotEnrolledReason = 'consent-missing' | 'rule-false' | 'arm-unavailable' | 'not-covered';
+
+/** Where a visitor stands in the experiment running on an entry's base (explain, simulator). */
+export type ExperimentStanding =
+  /** A visitor with a token: their arm, on every request. */
+  | { key: string; enrolled: true; arm: string }
+  /** Not in it: they get the usual chain without the arm variants. */
+  | { key: string; enrolled: false; reason: NotEnrolledReason }
+  /** A visitor described by hand (the simulator), who has no token to bucket: eligible, so each such visitor gets one of these arms by weight, within the coverage. */
+  | { key: string; enrolled: 'by-weight'; coverage: number; arms: ExperimentArm[] };
+
 /** `POST /personalization/experiments`. */
 export interface ExperimentCreateRequest {
   contentType: string;

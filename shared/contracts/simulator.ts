@@ -1,4 +1,5 @@
 /** `POST /personalization/simulate`: what delivery would serve to a visitor described by hand. */
+import type { ExperimentStanding } from './experiments';
 import type { DecisionReason, SkipReason } from './reasons';
 import type { VariantKind } from './variants';
 
@@ -24,6 +25,8 @@ export interface SimulatedEntry {
   skipped: Array<{ variant: string; name: string | null; kind: VariantKind; reason: SkipReason; missingPurposes?: string[] }>;
   /** The attributes the decision read. */
   read: string[];
+  /** When an experiment runs on the entry: whether a visitor like this one takes part, and the arms they would get by weight. */
+  experiment?: ExperimentStanding;
 }
 
 export interface Simulation {

@@ -252,6 +252,27 @@ describe('experiments: enrolment, arms, measurement, results and promotion', () 
       expect(anonymous.body.data.personalization.experiment).toBeUndefined();
     });
 
+    it('explains a visitor’s arm, or why they are not enrolled, and the simulator shows the arms by weight', async () => {
+      const token = tokens[3];
+      const arm = expected.get(token)!;
+      const explained = await http().get(`/api/personalization/explain/${ARTICLE}/${baseId}`).set('X-Consent-Token', token).expect(200);
+      expect(explained.body.data.served).toMatchObject({ reason: 'experiment', experiment: 'hero', arm });
+      expect(explained.body.data.experiment).toEqual({ key: 'hero', enrolled: true, arm });
+      const outside = await consentToken(strapi, ['personalization']);
+      const chain = await http().get(`/api/personalization/explain/${ARTICLE}/${baseId}`).set('X-Consent-Token', outside).expect(200);
+      expect(chain.body.data.experiment).toEqual({ key: 'hero', enrolled: false, reason: 'consent-missing' });
+      expect(chain.body.data.served).toMatchObject({ variant: 'winter', reason: 'mass-match' });
+      expect(chain.body.data.skipped.map((skip: any) => skip.variant)).not.toContain('summer');
+
+      const simulate = (purposes: string[]) =>
+        asAdmin(http().post('/personalization/simulate')).send({ contentType: ARTICLE, documentIds: [baseId], purposes }).expect(200);
+      const eligible = (await simulate(['measurement'])).body.data.entries[0];
+      expect(eligible.experiment).toEqual({ key: 'hero', enrolled: 'by-weight', coverage: 1, arms });
+      const notEligible = (await simulate(['personalization'])).body.data.entries[0];
+      expect(notEligible.experiment).toEqual({ key: 'hero', enrolled: false, reason: 'consent-missing' });
+      expect(notEligible.served).toMatchObject({ variant: 'winter', reason: 'mass-match' });
+    });
+
     it('shows prefetches, known bots and the admin preview their arm without counting them', async () => {
       const token = tokens[0];
       for (const headers of [

@@ -1,11 +1,21 @@
 import type { Core } from '@strapi/strapi';
 import { isbot } from 'isbot';
 import type { Consent } from '../core/consent';
-import { availabilityReason, chooseVariant, type BaseVariants, type Decision, type DecisionRequest, type LiveVariant } from '../core/decision';
-import { enrol, hash64, type ExperimentArm } from '../core/experiments';
+import {
+  availabilityReason,
+  chooseVariant,
+  traceDecision,
+  type BaseVariants,
+  type Decision,
+  type DecisionRequest,
+  type DecisionTrace,
+  type LiveVariant,
+} from '../core/decision';
+import { enrol, hash64, ineligibility, type Enrolment, type ExperimentArm, type NotEnrolledReason } from '../core/experiments';
 import type { ExperimentCounts, VisitorHash } from '../services/experiment-counts';
 import type { ExperimentIndex, RunningExperiment } from '../services/experiment-index';
 import type { RequestContext } from './origin';
+import type { ExperimentStanding } from '../../../shared/contracts';
 
 /** Set by the admin's preview-as-visitor request: the editor sees the arm, nothing is counted. */
 export const PREVIEW_HEADER = 'X-Personalization-Preview';
@@ -40,14 +50,17 @@ export function decideWithExperiment(
   subject: string | undefined
 ): Decision {
   if (!experiment) return chooseVariant(variants, request);
-  const armAvailable = (arm: ExperimentArm) => {
-    if (arm.variant === null) return true;
-    const variant = variantByKey(variants, arm.variant);
-    return variant !== undefined && availabilityReason(variant, request) === null;
-  };
-  const enrolment = enrol(experiment, { purposes: request.purposes, subject, context: request.context }, armAvailable);
+  const enrolment = enrolmentOf(experiment, variants, request, subject);
   if (!enrolment.enrolled) return chooseVariant(chainWithoutArms(variants, experiment), request);
-  const arm = experiment.arms[enrolment.arm];
+  return armDecision(experiment, variants, enrolment.arm);
+}
+
+function enrolmentOf(experiment: RunningExperiment, variants: BaseVariants | undefined, request: DecisionRequest, subject: string | undefined): Enrolment {
+  return enrol(experiment, { purposes: request.purposes, subject, context: request.context }, armAvailability(variants, request));
+}
+
+function armDecision(experiment: RunningExperiment, variants: BaseVariants | undefined, index: number): Decision {
+  const arm = experiment.arms[index];
   const variant = arm.variant === null ? null : variantByKey(variants, arm.variant)!;
   return {
     variant,
@@ -55,6 +68,58 @@ export function decideWithExperiment(
     reason: 'experiment',
     experiment: { id: experiment.id, key: experiment.key, arm: arm.key },
   };
+}
+
+export interface ExperimentTrace extends DecisionTrace {
+  /** Set when an experiment runs on the base. */
+  experiment?: ExperimentStanding;
+}
+
+function armAvailability(variants: BaseVariants | undefined, request: DecisionRequest) {
+  return (arm: ExperimentArm) => {
+    if (arm.variant === null) return true;
+    const variant = variantByKey(variants, arm.variant);
+    return variant !== undefined && availabilityReason(variant, request) === null;
+  };
+}
+
+const chainTrace = (experiment: RunningExperiment, variants: BaseVariants | undefined, request: DecisionRequest, reason: NotEnrolledReason): ExperimentTrace => ({
+  ...traceDecision(chainWithoutArms(variants, experiment), request),
+  experiment: { key: experiment.key, enrolled: false, reason },
+});
+
+/**
+ * The explain endpoint's story of one decision for a visitor with their token, as delivery makes
+ * it when an experiment runs on the base: an enrolled visitor's arm (the chain is not tried, so
+ * nothing is skipped; read: what the experiment's audience and segments read), or the chain
+ * without the arm variants and why the visitor is not enrolled.
+ */
+export function explainWithExperiment(
+  experiment: RunningExperiment | undefined,
+  variants: BaseVariants | undefined,
+  request: DecisionRequest,
+  subject: string | undefined
+): ExperimentTrace {
+  if (!experiment) return traceDecision(variants, request);
+  const enrolment = enrolmentOf(experiment, variants, request, subject);
+  if (!enrolment.enrolled) return chainTrace(experiment, variants, request, enrolment.reason);
+  const decision = armDecision(experiment, variants, enrolment.arm);
+  return { decision, decidedBy: null, skipped: [], read: [...experiment.reads], experiment: { key: experiment.key, enrolled: true, arm: experiment.arms[enrolment.arm].key } };
+}
+
+/**
+ * The simulator's story for a visitor described by purposes and attributes, without a token: the
+ * chain without the arm variants (what a visitor outside the experiment gets), and whether such a
+ * visitor takes part; if so, each one gets an arm by weight, kept for as long as their token.
+ */
+export function simulateWithExperiment(experiment: RunningExperiment | undefined, variants: BaseVariants | undefined, request: DecisionRequest): ExperimentTrace {
+  if (!experiment) return traceDecision(variants, request);
+  const reason = ineligibility(experiment, request, armAvailability(variants, request));
+  if (reason !== null) return chainTrace(experiment, variants, request, reason);
+  const trace = traceDecision(chainWithoutArms(variants, experiment), request);
+  const read = [...new Set([...experiment.reads, ...trace.read])];
+  const arms = experiment.arms.map(({ key, variant, weight }) => ({ key, variant, weight }));
+  return { ...trace, read, experiment: { key: experiment.key, enrolled: 'by-weight', coverage: experiment.coverage, arms } };
 }
 
 /**

@@ -32,6 +32,9 @@ export interface RunningExperiment extends LiveExperiment {
   contentType: string;
   baseDocumentId: string;
   armVariants: ReadonlySet<string>;
+  coverage: number;
+  /** Attribute names the audience and segments read (for explain and the simulator). */
+  reads: readonly string[];
 }
 
 const NEVER: CompiledRule = compileAudience({ '==': [1, 0] });
@@ -65,6 +68,8 @@ const experimentIndex = ({ strapi }: { strapi: Core.Strapi }) => {
       contentType: record.contentType,
       baseDocumentId: record.baseDocumentId,
       armVariants: new Set(arms.flatMap((arm) => (arm.variant === null ? [] : [arm.variant]))),
+      coverage: Number(record.coverage),
+      reads: [...new Set(rules.flatMap((rule) => rule.reads))],
     };
   }
 

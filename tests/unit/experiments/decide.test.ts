@@ -1,7 +1,7 @@
 /** An entry's decision when its base runs an experiment (server/src/delivery/experiments.ts). */
 import type { DecisionRequest, LiveVariant } from '../../../server/src/core/decision';
 import { assignArm, rangesOf } from '../../../server/src/core/experiments';
-import { decideWithExperiment, isCounted } from '../../../server/src/delivery/experiments';
+import { decideWithExperiment, explainWithExperiment, isCounted, simulateWithExperiment } from '../../../server/src/delivery/experiments';
 import type { RunningExperiment } from '../../../server/src/services/experiment-index';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
@@ -42,6 +42,8 @@ const experiment: RunningExperiment = {
   contentType: 'api::article.article',
   baseDocumentId: 'base',
   armVariants: new Set(['summer']),
+  coverage: 1,
+  reads: [],
 };
 
 function request(purposes: string[], overrides: Partial<DecisionRequest> = {}): DecisionRequest {
@@ -93,6 +95,53 @@ describe('decideWithExperiment', () => {
 
   it('decides as without experiments when the base runs none', () => {
     expect(decideWithExperiment(undefined, variants, request(['measurement']), subjectIn(1))).toMatchObject({ variant: summer, reason: 'mass-match' });
+  });
+});
+
+describe('explainWithExperiment and simulateWithExperiment', () => {
+  const variants = { targeted: [], mass: [summer, winter] };
+
+  it('explains an enrolled visitor’s arm, and names what the experiment’s audience read', () => {
+    const audience = { ...experiment, reads: ['interests'] };
+    const trace = explainWithExperiment(audience, variants, request(['measurement']), subjectIn(1));
+    expect(trace.decision).toMatchObject({ variant: summer, reason: 'experiment', experiment: { key: 'hero', arm: 'summer' } });
+    expect(trace.experiment).toEqual({ key: 'hero', enrolled: true, arm: 'summer' });
+    expect(trace.skipped).toEqual([]);
+    expect(trace.read).toEqual(['interests']);
+  });
+
+  it('explains why a visitor is not enrolled, with the chain they get instead (no arm variant in it)', () => {
+    const withoutPurpose = explainWithExperiment(experiment, variants, request([]), subjectIn(1));
+    expect(withoutPurpose.experiment).toEqual({ key: 'hero', enrolled: false, reason: 'consent-missing' });
+    expect(withoutPurpose.decision).toMatchObject({ variant: winter, reason: 'mass-match' });
+    expect(withoutPurpose.skipped.map((skip) => skip.key)).not.toContain('summer');
+    const outside = explainWithExperiment({ ...experiment, matches: () => false }, variants, request(['measurement']), subjectIn(1));
+    expect(outside.experiment).toEqual({ key: 'hero', enrolled: false, reason: 'rule-false' });
+    const uncovered = { ...experiment, ranges: rangesOf({ seed: SEED, weights: [0.5, 0.5], coverage: 0 }) };
+    expect(explainWithExperiment(uncovered, variants, request(['measurement']), subjectIn(1)).experiment).toEqual({
+      key: 'hero',
+      enrolled: false,
+      reason: 'not-covered',
+    });
+  });
+
+  it('simulates a visitor without a token: eligible, the arms by weight; or why not', () => {
+    const eligible = simulateWithExperiment(experiment, variants, request(['measurement']));
+    expect(eligible.experiment).toEqual({ key: 'hero', enrolled: 'by-weight', coverage: 1, arms: experiment.arms });
+    // Outside the experiment (coverage) such a visitor gets the chain without the arm variants.
+    expect(eligible.decision).toMatchObject({ variant: winter });
+    expect(simulateWithExperiment(experiment, variants, request(['personalization'])).experiment).toEqual({
+      key: 'hero',
+      enrolled: false,
+      reason: 'consent-missing',
+    });
+    const unavailable = { targeted: [], mass: [variant('summer', { endsAt: NOW - 1 }), winter] };
+    expect(simulateWithExperiment(experiment, unavailable, request(['measurement'])).experiment).toMatchObject({ enrolled: false, reason: 'arm-unavailable' });
+  });
+
+  it('traces as without experiments when the base runs none', () => {
+    expect(explainWithExperiment(undefined, variants, request(['measurement']), subjectIn(1)).experiment).toBeUndefined();
+    expect(simulateWithExperiment(undefined, variants, request(['measurement'])).decision).toMatchObject({ variant: summer });
   });
 });
 

@@ -6,6 +6,7 @@
 import { assignArm } from './assignment';
 import type { BucketRange } from './bucketing';
 import type { ExperimentArm } from './model';
+import type { NotEnrolledReason } from '../../../../shared/contracts';
 
 export interface LiveExperiment {
   /** The experiment's documentId: what its counters are stored under. */
@@ -28,22 +29,36 @@ export interface Visitor {
   context: object;
 }
 
-export type NotEnrolledReason = 'consent-missing' | 'rule-false' | 'arm-unavailable' | 'not-covered';
+export type { NotEnrolledReason };
 
 export type Enrolment = { enrolled: true; arm: number } | { enrolled: false; reason: NotEnrolledReason };
 
 const ALWAYS = () => true;
 
+/**
+ * Why a visitor with these purposes and context could not take part, whoever they are; null when
+ * only the bucket of their subject is left to decide (the simulator's visitor has no subject).
+ */
+export function ineligibility(
+  experiment: LiveExperiment,
+  visitor: Omit<Visitor, 'subject'>,
+  armAvailable: (arm: ExperimentArm) => boolean = ALWAYS
+): Exclude<NotEnrolledReason, 'not-covered'> | null {
+  for (const purpose of experiment.purposes) {
+    if (!visitor.purposes.has(purpose)) return 'consent-missing';
+  }
+  if (!experiment.matches(visitor.context)) return 'rule-false';
+  for (const arm of experiment.arms) {
+    if (!armAvailable(arm)) return 'arm-unavailable';
+  }
+  return null;
+}
+
 /** `armAvailable` says whether an arm's variant could be served in this request (locale, schedule, purposes). */
 export function enrol(experiment: LiveExperiment, visitor: Visitor, armAvailable: (arm: ExperimentArm) => boolean = ALWAYS): Enrolment {
   if (!visitor.subject) return { enrolled: false, reason: 'consent-missing' };
-  for (const purpose of experiment.purposes) {
-    if (!visitor.purposes.has(purpose)) return { enrolled: false, reason: 'consent-missing' };
-  }
-  if (!experiment.matches(visitor.context)) return { enrolled: false, reason: 'rule-false' };
-  for (const arm of experiment.arms) {
-    if (!armAvailable(arm)) return { enrolled: false, reason: 'arm-unavailable' };
-  }
+  const reason = ineligibility(experiment, visitor, armAvailable);
+  if (reason !== null) return { enrolled: false, reason };
   const arm = assignArm(experiment.seed, experiment.ranges, visitor.subject);
   return arm === -1 ? { enrolled: false, reason: 'not-covered' } : { enrolled: true, arm };
 }

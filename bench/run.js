@@ -5,9 +5,11 @@
  *       by number of variants on SQLite and PostgreSQL, SQL statements per request kind;
  *  d    micro-benchmarks: bench/consent.js and bench/rules.js (when present);
  *  e    related entries (bench/related.js): a homepage reaching 20 articles through a relation,
- *       5,000 live variants vs 0 on SQLite and PostgreSQL, plain vs plugin throughput and SQL.
+ *       5,000 live variants vs 0 on SQLite and PostgreSQL, plain vs plugin throughput and SQL;
+ *  f    experiments (bench/experiments.js): a list of 25 with a running experiment on every base vs
+ *       none, enrolled and not, on SQLite and PostgreSQL; SQL of enrolled requests, writes counted.
  * Prints one table per section and writes bench/results/latest.json.
- * Usage: node bench/run.js [--quick] [--sections=a,b,c,d,e] [--db=sqlite,postgres]
+ * Usage: node bench/run.js [--quick] [--sections=a,b,c,d,e,f] [--db=sqlite,postgres]
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -19,12 +21,12 @@ const { round } = require('./lib/stats');
 const RESULTS = path.join(__dirname, 'results', 'latest.json');
 
 function parseArgs(argv) {
-  const options = { quick: false, sections: new Set(['a', 'b', 'c', 'd', 'e']), databases: ['sqlite', 'postgres'] };
+  const options = { quick: false, sections: new Set(['a', 'b', 'c', 'd', 'e', 'f']), databases: ['sqlite', 'postgres'] };
   for (const arg of argv) {
     if (arg === '--quick') options.quick = true;
     else if (arg.startsWith('--sections=')) options.sections = new Set(arg.slice(11).split(',').map((s) => s.trim()));
     else if (arg.startsWith('--db=')) options.databases = arg.slice(5).split(',').map((s) => s.trim());
-    else throw new Error(`unknown argument ${arg}; use --quick, --sections=a,b,c,d,e, --db=sqlite,postgres`);
+    else throw new Error(`unknown argument ${arg}; use --quick, --sections=a,b,c,d,e,f, --db=sqlite,postgres`);
   }
   return options;
 }
@@ -182,6 +184,50 @@ function printRelated(related) {
   return out.join('\n');
 }
 
+function printExperiments(experiments) {
+  const out = [];
+  const fixed = (value) => value.toFixed(3);
+  for (const [database, result] of Object.entries(experiments.databases)) {
+    if (result?.skipped) {
+      out.push(`\nf. ${database}: skipped — ${result.skipped}`);
+      continue;
+    }
+    const b = result.latency;
+    const s = b.settings;
+    out.push(
+      `\nf. Experiments: ${b.route}, a running experiment on every base vs none — ${database}${database === 'postgres' ? ` ${experiments.postgresVersion}` : ''},`,
+      `   ${b.processes} plugin processes crossed over (one without experiments while the other runs ${experiments.experiments}, then swapped: set in median ${b.levelSwitchMs} ms);`,
+      `   ${s.rounds} rounds, each phase ${s.requests} single requests per cell round-robin after ${s.warmup}; p50 latency (ms, median over phases);`,
+      '   token: grants measurement, every entry on the page enrolled and an exposure buffered; no token: not enrolled, the chain without the arms',
+      table(
+        ['experiments', 'p50 no token', '×', 'p50 token', '×', 'CPU ×'],
+        [
+          ...(b.plain ? [['plain Strapi', fixed(b.plain.p50Ms), fixed(b.plain.ratioVs0), '', '', '']] : []),
+          ...b.levels.map((row) => [
+            row.variants,
+            fixed(row['no token'].p50Ms),
+            fixed(row['no token'].ratioVs0),
+            fixed(row.token.p50Ms),
+            fixed(row.token.ratioVs0),
+            fixed(row.cpuRatioVs0),
+          ]),
+        ]
+      ),
+      `   ${experiments.experiments} vs 0: no token ${b.ratio5000vs0['no token']}×, token ${b.ratio5000vs0.token}×; target ≤ ${b.target}×: ${check(b.met)}`,
+      `   noise floor, each round's two crossed phases apart: no token ${phasePairs(b.levels.at(-1)['no token'])}; token ${phasePairs(b.levels.at(-1).token)}`
+    );
+    const q = result.sql;
+    out.push(
+      `   SQL of ${q.requests} enrolled requests (${q.enrolledOnPage}/25 enrolled; flush timer held for the window): data queries per request ` +
+        `${q.dataQueriesPerRequest.withoutExperiments} without experiments, ${q.dataQueriesPerRequest.withExperiments} with;`,
+      `   writes on the request path: ${q.writesOnRequestPath.withExperiments} (without experiments ${q.writesOnRequestPath.withoutExperiments}); ` +
+        `${q.bufferedAfter} counter entries buffered, written by one flush in ${q.flush.writes} writes (${q.flush.statements} statements): ${check(q.met)}`,
+      ...(q.writeSamples.length > 0 ? [`   writes seen: ${q.writeSamples.join(' | ')}`] : [])
+    );
+  }
+  return out.join('\n');
+}
+
 /** Flattens a micro-benchmark's result into rows of `key  value`, for benchmarks whose shape we do not own. */
 function flatRows(value, prefix = '') {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [[prefix, Array.isArray(value) ? JSON.stringify(value) : value]];
@@ -283,6 +329,11 @@ async function main() {
     report.related = await run({ quick: options.quick, databases: options.databases, log });
     console.log(printRelated(report.related));
   }
+  if (options.sections.has('f')) {
+    const { run } = require('./experiments');
+    report.experiments = await run({ quick: options.quick, databases: options.databases, log });
+    console.log(printExperiments(report.experiments));
+  }
   if (options.sections.has('d')) {
     // After the apps are gone, so the micro-benchmarks have the machine to themselves.
     report.consent = await micro('consent');
@@ -332,6 +383,10 @@ function summarize(report) {
       summary[`related_extraQueries_${database}`] = Object.fromEntries(result.queries.rows.map((row) => [row.kind, row.extraDataQueries]));
     }
   }
+  for (const [database, result] of Object.entries(report.experiments?.databases ?? {})) {
+    if (result?.latency) summary[`experiments_latencyRatioVsNone_${database}`] = result.latency.ratio5000vs0;
+    if (result?.sql) summary[`experiments_writesOnRequestPath_${database}`] = result.sql.writesOnRequestPath.withExperiments;
+  }
   if (report.consent && !report.consent.error && !report.consent.skipped) {
     summary.tokenCacheHitNs = report.consent.tokenCacheHitMedianNs;
     summary.tokenCacheMissUs = report.consent.tokenCacheMissHs256MedianUs;
@@ -339,7 +394,7 @@ function summarize(report) {
   return summary;
 }
 
-module.exports = { parseArgs, printDelivery, printRelated, printMicro };
+module.exports = { parseArgs, printDelivery, printRelated, printMicro, printExperiments };
 
 if (require.main === module) {
   main().catch((error) => {

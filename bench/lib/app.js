@@ -9,6 +9,7 @@ const http = require('node:http');
 require('esbuild-register/dist/node').register();
 
 const { seed, setVariants, seedHomepage } = require('./seed');
+const { setExperiments, requestPathStatements } = require('./experiments-seed');
 
 const ARTICLE = 'api::article.article';
 const HOMEPAGE = 'api::homepage.homepage';
@@ -101,10 +102,10 @@ async function fewestOf(record) {
   return best;
 }
 
-function labelKinds(entries) {
+function labelKinds(entries, field = 'kind') {
   const kinds = {};
   for (const entry of entries) {
-    const kind = entry?.personalization?.kind ?? 'unlabelled';
+    const kind = entry?.personalization?.[field] ?? 'unlabelled';
     kinds[kind] = (kinds[kind] ?? 0) + 1;
   }
   return kinds;
@@ -122,6 +123,7 @@ function summarize(response, relation) {
     entries: entries.length,
     total: response.body?.meta?.pagination?.total,
     kinds: labelKinds(entries),
+    reasons: labelKinds(entries, 'reason'),
     cacheControl: response.headers['cache-control'] ?? null,
   };
   if (relation) {
@@ -146,9 +148,20 @@ const commands = {
     return seedHomepage(strapi, options);
   },
 
-  async token() {
+  /** A visitor's token; with `measurement` among the purposes they are enrolled in running experiments. */
+  async token({ purposes = ['personalization'] }) {
     const issuer = strapi.plugin('personalization').service('consent').issuer();
-    return (await issuer.issue({ purposes: ['personalization'], attributes: { interests: ['outdoor'] } })).token;
+    return (await issuer.issue({ purposes, attributes: { interests: ['outdoor'] } })).token;
+  },
+
+  /** A running experiment on each of the first `experiments` bases with a variant (after `setVariants`). */
+  async setExperiments(options) {
+    return setExperiments(strapi, options);
+  },
+
+  /** The SQL of `requests` single requests, writes counted apart, and of the flush of what they buffered. */
+  async requestPath(options) {
+    return requestPathStatements(strapi, get, options);
   },
 
   async probe({ path, headers, relation }) {

@@ -1,20 +1,30 @@
 /**
- * What the experiment tests ask a Strapi process to do over IPC (`instance.command('call', this
- * file, name, args)`, see instance-main.js): set an experiment up, flush its counts, read results.
+ * What the experiment and served-counts tests ask a Strapi process to do over IPC
+ * (`instance.command('call', this file, name, args)`, see instance-main.js): set a variant or an
+ * experiment up, flush its counts, read results.
  */
 const ARTICLE = 'api::article.article';
 
+/** A published base with one published mass variant `summer` for everyone (also the served-counts test's setup). */
+async function setUpMassVariant(strapi) {
+  const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Generic', slug: 'generic' } });
+  await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'en' });
+  const variant = await strapi
+    .plugin('personalization')
+    .service('variants')
+    .create({ contentType: ARTICLE, baseDocumentId: base.documentId, name: 'Summer', key: 'summer', kind: 'mass' });
+  await strapi.documents(ARTICLE).update({ documentId: variant.variantDocumentId, locale: 'en', data: { title: 'Summer' } });
+  await strapi.documents(ARTICLE).publish({ documentId: variant.variantDocumentId, locale: 'en' });
+  return { baseId: base.documentId };
+}
+
 module.exports = {
-  /** A published base with one published mass variant `summer`, and experiment `hero` (base vs summer, 50/50) running. */
+  setUpMassVariant,
+
+  /** The base and variant of setUpMassVariant, and experiment `hero` (base vs summer, 50/50) running. */
   async setUpExperiment(strapi) {
     const plugin = strapi.plugin('personalization');
-    const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Generic', slug: 'generic' } });
-    await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'en' });
-    const variant = await plugin
-      .service('variants')
-      .create({ contentType: ARTICLE, baseDocumentId: base.documentId, name: 'Summer', key: 'summer', kind: 'mass' });
-    await strapi.documents(ARTICLE).update({ documentId: variant.variantDocumentId, locale: 'en', data: { title: 'Summer' } });
-    await strapi.documents(ARTICLE).publish({ documentId: variant.variantDocumentId, locale: 'en' });
+    const base = { documentId: (await setUpMassVariant(strapi)).baseId };
     const experiments = plugin.service('experiments');
     const experiment = await experiments.create({
       contentType: ARTICLE,

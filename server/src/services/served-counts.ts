@@ -52,6 +52,7 @@ const servedCounts = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     /** One response held the entry `baseDocumentId` of `uid`, served as `variant` (null: the base). */
     record(uid: string, baseDocumentId: string, variant: string | null, now: number): void {
+      if (!settings(strapi).config.servedCounts.enabled) return;
       const day = utcDay(now);
       const key = variant ?? '';
       counters.entry(`${uid}\u0000${baseDocumentId}\u0000${key}\u0000${day}`, () => ({

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { NO_VARIANTS, type DecisionRequest } from '../core/decision';
+import { baseDecision, NO_VARIANTS, type DecisionRequest } from '../core/decision';
 import type { Consent } from '../core/consent';
 import { buildRuleContext } from '../core/rules';
 import { uidFields } from '../enabled-types';
@@ -42,10 +42,7 @@ export function personalizer(strapi: Core.Strapi): Personalize {
     if (consent.previewAt !== undefined) {
       // An editor's preview at a chosen time: decided as of then (rule contexts rebuilt), never cached.
       state.personal = true;
-      if (state.now !== consent.previewAt) {
-        state.now = consent.previewAt;
-        state.contexts.clear();
-      }
+      state.now = consent.previewAt;
     }
     const localeOf = (entry: Row) => (entry.locale === undefined ? requestLocale : entry.locale);
     const running = experiments();
@@ -54,7 +51,7 @@ export function personalizer(strapi: Core.Strapi): Personalize {
       decideWithExperiment(
         running.runningOn(uid, entry.documentId),
         live.variantsOf(uid, entry.documentId),
-        decisionRequest(strapi, state, consent, localeOf(entry)),
+        decisionRequest(strapi, state, consent, localeOf(entry) ?? ''),
         consent.subject
       )
     );
@@ -69,7 +66,7 @@ export function personalizer(strapi: Core.Strapi): Personalize {
       const variant = decision.variant ? variants.get(variantKeyOf(decision.variant.documentId, localeOf(entry))) : undefined;
       if (decision.variant && !variant) {
         // Unpublished between the index rebuild and this query: the base is the safe answer.
-        decision = { variant: null, kind: 'base', reason: 'draft' };
+        decision = baseDecision('draft');
       }
       countExposure(ctx, decision, consent, state.now);
       if (!variant) {
@@ -93,20 +90,24 @@ function swapIn(strapi: Core.Strapi, uid: string, base: Row, variant: Row): Row 
   return served;
 }
 
-function decisionRequest(strapi: Core.Strapi, state: DeliveryState, consent: Consent, entryLocale: string | null | undefined): DecisionRequest {
-  const locale = entryLocale ?? '';
-  let context = state.contexts.get(locale);
-  if (!context) {
-    context = buildRuleContext({
+/** What a request's decisions are made from, one per locale (its rule context reads the locale). */
+const decisionRequests = new WeakMap<DeliveryState, { now: number; byLocale: Map<string, DecisionRequest> }>();
+
+function decisionRequest(strapi: Core.Strapi, state: DeliveryState, consent: Consent, locale: string): DecisionRequest {
+  let requests = decisionRequests.get(state);
+  if (!requests || requests.now !== state.now) decisionRequests.set(state, (requests = { now: state.now, byLocale: new Map() }));
+  let request = requests.byLocale.get(locale);
+  if (!request) {
+    const context = buildRuleContext({
       now: new Date(state.now),
       timeZone: settings(strapi).config.timeZone,
-      locale: entryLocale ?? undefined,
+      locale: locale === '' ? undefined : locale,
       attributes: consent.attributes,
       // Same layout for every context (absent attributes undefined): faster compiled rules.
       catalogue: settings(strapi).catalogue,
     });
-    state.contexts.set(locale, context);
+    request = { locale, now: state.now, purposes: consent.purposes, context, consentReason: consent.reason };
+    requests.byLocale.set(locale, request);
   }
-  return { locale, now: state.now, purposes: consent.purposes, context, consentReason: consent.reason };
+  return request;
 }
-

@@ -8,7 +8,8 @@
  *    swapped; single requests interleaved over both, with and without a token, and plain Strapi;
  *    on SQLite and PostgreSQL;
  *  - throughput: several processes a side, warmed, single requests interleaved, plugin installed with
- *    nothing served (5,000 live variants, no token) vs plain Strapi on the same route; SQLite;
+ *    nothing served vs plain Strapi on the same route, twice: no variants on the articles, then
+ *    5,000 live variants and no token; SQLite;
  *  - SQL per request: plain vs plugin with nothing served and with nested variants served.
  * Usage: node bench/related.js [--quick] [--db=sqlite,postgres]
  */
@@ -92,6 +93,12 @@ async function runDatabase(database, settings, log) {
     const out = {};
     if (throughput) {
       const measured = plugins.slice(0, each);
+      // Plugin installed, no variant on the articles: the walk and labels, nothing to decide.
+      out.throughputNoVariants = await throughputSection(plains, measured, settings.throughput, log, {
+        path: ROUTE,
+        route: `${ROUTE_LABEL}, no variants`,
+        tag: 'e',
+      });
       // Nothing served: live variants on every highlighted article, but none without a token.
       await Promise.all(measured.map((app) => app.call('setVariants', { variants: VARIANTS })));
       const probe = await checkRoute(measured[0]);

@@ -93,10 +93,11 @@ async function throughputSection(plains, plugins, settings, log, { path = LIST, 
  * cancels what one process runs faster than another of the same code for its whole life. A
  * level's ratio is the median over rounds of the geometric mean of its two phases' p50 / the 0 p50.
  * `options` measure another route the same way (section e: `path`, `levels`, `route`, `tag`, and the
- * `relation` whose entries count as served).
+ * `relation` whose entries count as served), or another level (section f: `command`, 'setExperiments').
  */
 async function latencySection(database, plain, pair, token, settings, log, options = {}) {
   const { path = LIST, levels: variantLevels = LEVELS, route = `GET ${LIST} (25 of ${ENTRIES} entries)`, tag = 'b', relation = null } = options;
+  const { command = 'setVariants' } = options;
   const { rounds, requests, warmup } = settings;
   const modes = { 'no token': {}, token: { [TOKEN_HEADER]: token } };
   const others = variantLevels.filter((level) => level !== 0);
@@ -104,7 +105,7 @@ async function latencySection(database, plain, pair, token, settings, log, optio
   const switches = [];
   const setLevel = async (app, level) => {
     if (levelOf.get(app) === level) return;
-    switches.push((await app.call('setVariants', { variants: level })).ms);
+    switches.push((await app.call(command, { variants: level, experiments: level })).ms);
     levelOf.set(app, level);
   };
   const p50s = new Map(variantLevels.map((level) => [level, { 'no token': [], token: [] }]));

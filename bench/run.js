@@ -221,7 +221,9 @@ function printExperiments(experiments) {
       `   SQL of ${q.requests} enrolled requests (${q.enrolledOnPage}/25 enrolled; flush timer held for the window): data queries per request ` +
         `${q.dataQueriesPerRequest.withoutExperiments} without experiments, ${q.dataQueriesPerRequest.withExperiments} with;`,
       `   writes on the request path: ${q.writesOnRequestPath.withExperiments} (without experiments ${q.writesOnRequestPath.withoutExperiments}); ` +
-        `${q.bufferedAfter} counter entries buffered, written by one flush in ${q.flush.writes} writes (${q.flush.statements} statements): ${check(q.met)}`,
+        `outside any request meanwhile (other timers): ${q.writesOutsideRequests.withExperiments} and ${q.writesOutsideRequests.withoutExperiments};`,
+      `   ` +
+        `        `${q.bufferedAfter} counter entries buffered, written by one flush in ${q.flush.writes} writes (${q.flush.statements} statements): ${check(q.met)}`,
       ...(q.writeSamples.length > 0 ? [`   writes seen: ${q.writeSamples.join(' | ')}`] : [])
     );
   }

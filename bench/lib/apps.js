@@ -248,4 +248,29 @@ function cleanupOnSignals() {
   process.on('exit', killAllSync);
 }
 
-module.exports = { startApp, startApps, stopApp, cleanup, cleanupOnSignals, killAllSync, pgServerVersion, pgQuery, pluginPath };
+/**
+ * Runs `measure(database)` for each database into `result.databases`, PostgreSQL only when it
+ * answers (else the cell says why it was skipped, and `result.postgresVersion` is set when it
+ * does); every app and schema is removed afterwards, whatever happened.
+ */
+async function eachDatabase(result, databases, log, tag, measure) {
+  try {
+    for (const database of databases) {
+      if (database === 'postgres') {
+        const version = await pgServerVersion().catch((error) => error);
+        if (version instanceof Error) {
+          result.databases.postgres = { skipped: `PostgreSQL at 127.0.0.1:5432 unreachable: ${version.message}` };
+          log(`  ${tag}. postgres skipped: ${version.message}`);
+          continue;
+        }
+        result.postgresVersion = version;
+      }
+      result.databases[database] = await measure(database);
+    }
+  } finally {
+    await cleanup();
+  }
+  return result;
+}
+
+module.exports = { startApp, startApps, stopApp, cleanup, cleanupOnSignals, killAllSync, pgServerVersion, pgQuery, pluginPath, eachDatabase };

@@ -47,7 +47,9 @@ describe('admin API for the settings and the simulator', () => {
         'measurement',
         'marketing',
       ]);
-      expect(body.data.attributes).toContainEqual({ name: 'interests', type: 'string[]', source: 'token', purpose: 'personalization', description: null });
+      expect(body.data.attributes).toContainEqual(
+        expect.objectContaining({ name: 'interests', type: 'string[]', source: 'token', purpose: 'personalization', description: null, title: 'interests', personal: true })
+      );
       expect(body.data.attributes).toContainEqual(expect.objectContaining({ name: 'hour', type: 'number', source: 'builtin', purpose: null }));
       expect(body.data.contentTypes).toContainEqual({
         uid: ARTICLE,
@@ -95,7 +97,7 @@ describe('admin API for the settings and the simulator', () => {
       const { body } = await simulate({ documentIds: [baseId], purposes: [], attributes: { interests: ['outdoor'] }, at: SATURDAY_NOON }).expect(200);
       const [entry] = body.data.entries;
       expect(entry.served).toMatchObject({ variant: 'weekend', kind: 'mass', reason: 'mass-match' });
-      expect(entry.skipped).toEqual([{ variant: 'outdoor', name: 'Outdoor fans', kind: 'targeted', reason: 'consent-missing' }]);
+      expect(entry.skipped).toEqual([{ variant: 'outdoor', name: 'Outdoor fans', kind: 'targeted', reason: 'consent-missing', missingPurposes: ['personalization'] }]);
       expect(body.data.context.ignored).toEqual([{ name: 'interests', reason: 'purpose-not-granted' }]);
     });
 

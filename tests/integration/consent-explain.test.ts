@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { startStrapi, stopStrapi, adminToken } from '../helpers/strapi';
-import { ARTICLE, consentToken, postVariant, publishVariantDocument } from '../helpers/content';
+import { ARTICLE, consentToken, postVariant, publishedInLocales, publishVariantDocument } from '../helpers/content';
 
 const HOUR = 3600_000;
 
@@ -25,11 +25,7 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
     strapi = await startStrapi();
     admin = await adminToken(strapi);
     await strapi.plugin('i18n').service('locales').create({ code: 'de', name: 'German (de)' });
-    const base = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Generic', slug: 'generic' } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'en' } as any);
-    await strapi.documents(ARTICLE).update({ documentId: base.documentId, locale: 'de', data: { title: 'Allgemein', slug: 'allgemein' } } as any);
-    await strapi.documents(ARTICLE).publish({ documentId: base.documentId, locale: 'de' } as any);
-    baseId = base.documentId;
+    baseId = await publishedInLocales(strapi, ARTICLE, { en: { title: 'Generic', slug: 'generic' }, de: { title: 'Allgemein', slug: 'allgemein' } });
     const draft = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Draft only', slug: 'draft-only' } } as any);
     draftId = draft.documentId;
 
@@ -51,8 +47,8 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
       locale: 'en',
       served: { variant: null, kind: 'base', reason: 'no-token', decidedBy: null },
       skipped: [
-        { variant: 'outdoor', kind: 'targeted', reason: 'consent-missing' },
-        { variant: 'adults', kind: 'targeted', reason: 'consent-missing' },
+        { variant: 'outdoor', kind: 'targeted', reason: 'consent-missing', missingPurposes: ['personalization'] },
+        { variant: 'adults', kind: 'targeted', reason: 'consent-missing', missingPurposes: ['marketing', 'personalization'] },
         { variant: 'later', kind: 'mass', reason: 'schedule' },
       ],
       read: [],
@@ -82,7 +78,7 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
     expect(response.body.data.served).toEqual({ variant: null, kind: 'base', reason: 'consent-missing', decidedBy: null });
     expect(response.body.data.skipped).toEqual([
       { variant: 'outdoor', kind: 'targeted', reason: 'rule-false', decidedBy: '(root)' },
-      { variant: 'adults', kind: 'targeted', reason: 'consent-missing' },
+      { variant: 'adults', kind: 'targeted', reason: 'consent-missing', missingPurposes: ['marketing'] },
       { variant: 'later', kind: 'mass', reason: 'schedule' },
     ]);
     expect(response.body.data.read).toEqual(['interests']);

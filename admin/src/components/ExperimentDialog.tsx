@@ -16,8 +16,6 @@ import {
   Grid,
   IconButton,
   Modal,
-  MultiSelect,
-  MultiSelectOption,
   NumberInput,
   SingleSelect,
   SingleSelectOption,
@@ -40,6 +38,7 @@ import {
 import type { ExperimentUpdateRequest } from '../../../shared/contracts';
 import { useT } from '../hooks/useT';
 import { RuleBuilder } from './RuleBuilder';
+import { SegmentsField } from './SegmentsField';
 import { keyFromName } from './VariantDialog';
 
 const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -248,7 +247,6 @@ export const ExperimentDialog = ({ settings, base: fixedBase, experiment, onClos
   const entries = useBaseEntries(form.contentType, settings, !base);
   const variants = useResource<VariantRecord[]>(form.contentType && form.baseDocumentId ? API.variantsOf(form.contentType, form.baseDocumentId) : null);
   const segments = useResource<Segment[]>(API.segments);
-  const segmentsMissing = segments.problem?.status === 404;
   const title = experiment ? t('experiments.dialog.editTitle', 'Edit the draft experiment') : t('experiments.dialog.title', 'Create an experiment');
 
   const messageOf = (problem: FormProblem): string => {
@@ -520,6 +518,14 @@ export const ExperimentDialog = ({ settings, base: fixedBase, experiment, onClos
                 </Grid.Item>
               </Grid.Root>
 
+              <SegmentsField
+                segments={segments}
+                value={form.segments}
+                onChange={(keys) => update({ segments: keys }, ['segments'])}
+                error={errors.segments}
+                hint={t('experiments.segments.hint', 'Only visitors in every segment chosen here are enrolled.')}
+              />
+
               {/* Not a Field.Root: its label would name every select inside the builder. */}
               <Flex direction="column" alignItems="stretch" gap={1}>
                 <Typography variant="pi" fontWeight="bold" textColor="neutral800">
@@ -540,32 +546,6 @@ export const ExperimentDialog = ({ settings, base: fixedBase, experiment, onClos
                 )}
               </Flex>
 
-              <Field.Root
-                name="segments"
-                error={errors.segments}
-                hint={
-                  segmentsMissing
-                    ? t('variant.segments.unavailable', 'Segments are not available on this server.')
-                    : t('experiments.segments.hint', 'Only visitors in every segment chosen here are enrolled.')
-                }
-              >
-                <Field.Label>{t('variant.segments', 'Segments')}</Field.Label>
-                <MultiSelect
-                  withTags
-                  disabled={segmentsMissing || segments.isLoading}
-                  value={form.segments}
-                  onChange={(keys: string[]) => update({ segments: keys }, ['segments'])}
-                  placeholder={t('variant.segments.placeholder', 'No segment')}
-                >
-                  {(segments.data ?? []).map((segment) => (
-                    <MultiSelectOption key={segment.key} value={segment.key}>
-                      {segment.name}
-                    </MultiSelectOption>
-                  ))}
-                </MultiSelect>
-                <Field.Error />
-                <Field.Hint />
-              </Field.Root>
             </Flex>
           </Modal.Body>
           <Modal.Footer>

@@ -34,6 +34,7 @@ import {
 import { useT } from '../hooks/useT';
 import { purposesReadBy } from '../rules/convert';
 import { RuleBuilder } from './RuleBuilder';
+import { SegmentsField } from './SegmentsField';
 
 const PERSONALIZATION = 'personalization';
 const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -171,7 +172,6 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
     }
   };
 
-  const segmentsMissing = segments.problem?.status === 404;
   const title = variant
     ? t('variant.dialog.editTitle', 'Settings of “{name}”', { name: variant.name })
     : t('variant.dialog.createTitle', 'Create a variant');
@@ -276,32 +276,13 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
                 )}
               </Flex>
 
-              <Field.Root
-                name="segments"
+              <SegmentsField
+                segments={segments}
+                value={form.segments}
+                onChange={(keys) => set('segments', keys)}
                 error={errors.segments}
-                hint={
-                  segmentsMissing
-                    ? t('variant.segments.unavailable', 'Segments are not available on this server.')
-                    : t('variant.segments.hint', 'The visitor must also be in every segment chosen here.')
-                }
-              >
-                <Field.Label>{t('variant.segments', 'Segments')}</Field.Label>
-                <MultiSelect
-                  withTags
-                  disabled={segmentsMissing || segments.isLoading}
-                  value={form.segments}
-                  onChange={(keys: string[]) => set('segments', keys)}
-                  placeholder={t('variant.segments.placeholder', 'No segment')}
-                >
-                  {(segments.data ?? []).map((segment) => (
-                    <MultiSelectOption key={segment.key} value={segment.key}>
-                      {segment.name}
-                    </MultiSelectOption>
-                  ))}
-                </MultiSelect>
-                <Field.Error />
-                <Field.Hint />
-              </Field.Root>
+                hint={t('variant.segments.hint', 'The visitor must also be in every segment chosen here.')}
+              />
 
               <Field.Root name="requiredPurposes" error={errors.requiredPurposes}>
                 <Field.Label>{t('variant.purposes', 'Consent the visitor must have given')}</Field.Label>

@@ -223,7 +223,7 @@ function printExperiments(experiments) {
       `   writes on the request path: ${q.writesOnRequestPath.withExperiments} (without experiments ${q.writesOnRequestPath.withoutExperiments}); ` +
         `outside any request meanwhile (other timers): ${q.writesOutsideRequests.withExperiments} and ${q.writesOutsideRequests.withoutExperiments};`,
       `   ` +
-        `        `${q.bufferedAfter} counter entries buffered, written by one flush in ${q.flush.writes} writes (${q.flush.statements} statements): ${check(q.met)}`,
+        `${q.bufferedAfter} counter entries buffered, written by one flush in ${q.flush.writes} writes (${q.flush.statements} statements): ${check(q.met)}`,
       ...(q.writeSamples.length > 0 ? [`   writes seen: ${q.writeSamples.join(' | ')}`] : [])
     );
   }

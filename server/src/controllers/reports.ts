@@ -1,10 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
-import { isPersonalizable } from '../enabled-types';
-import { answeringInputErrors, InputError } from '../errors';
-import type { ServedCountsService } from '../services/served-counts';
-import type { VariantViews } from '../services/variant-views';
-import { parse } from '../services/variants';
+import { enabledTypeOr400 } from '../enabled-types';
+import { answeringInputErrors, parseInput } from '../errors';
+import { getService } from '../get-service';
 
 const VARIANT = 'plugin::personalization.variant';
 
@@ -15,34 +13,28 @@ const pageNumber = (max: number, fallback: number) => z.coerce.number().int().mi
 const overviewQuery = z.object({ page: pageNumber(1_000_000, 1), pageSize: pageNumber(100, 25) }).strict();
 
 /** What editors read about reach: served counts of a base's variants, and the overview of personalized entries. Behind `read`. */
-const reports = ({ strapi }: { strapi: Core.Strapi }) => {
-  const plugin = () => strapi.plugin('personalization');
+const reports = ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** GET /served?contentType=&documentId= */
+  async served(ctx: any) {
+    await answeringInputErrors(ctx, async () => {
+      const { contentType, documentId } = parseInput(servedQuery, ctx.query, 'query');
+      enabledTypeOr400(strapi, contentType);
+      const records = (await strapi.db.query(VARIANT).findMany({
+        select: ['key'],
+        where: { contentType, baseDocumentId: documentId },
+      })) as Array<{ key: string }>;
+      const keys = records.map((record) => record.key);
+      return { data: await getService(strapi, 'served-counts').countsOf(contentType, documentId, keys) };
+    });
+  },
 
-  return {
-    /** GET /served?contentType=&documentId= */
-    async served(ctx: any) {
-      await answeringInputErrors(ctx, async () => {
-        const { contentType, documentId } = parse(servedQuery, ctx.query);
-        if (!isPersonalizable((strapi.contentTypes as Record<string, any>)[contentType])) {
-          throw new InputError('contentType', `"${contentType}" is not a content type with personalization enabled`);
-        }
-        const records = (await strapi.db.query(VARIANT).findMany({
-          select: ['key'],
-          where: { contentType, baseDocumentId: documentId },
-        })) as Array<{ key: string }>;
-        const counts = plugin().service('served-counts') as ServedCountsService;
-        return { data: await counts.countsOf(contentType, documentId, records.map((record) => record.key)) };
-      });
-    },
-
-    /** GET /overview?page=&pageSize= */
-    async overview(ctx: any) {
-      await answeringInputErrors(ctx, async () => {
-        const { page, pageSize } = parse(overviewQuery, ctx.query);
-        return { data: await (plugin().service('variant-views') as VariantViews).overview(page, pageSize) };
-      });
-    },
-  };
-};
+  /** GET /overview?page=&pageSize= */
+  async overview(ctx: any) {
+    await answeringInputErrors(ctx, async () => {
+      const { page, pageSize } = parseInput(overviewQuery, ctx.query, 'query');
+      return { data: await getService(strapi, 'variant-views').overview(page, pageSize) };
+    });
+  },
+});
 
 export default reports;

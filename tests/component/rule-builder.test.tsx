@@ -12,13 +12,16 @@ import type { Locale } from '../../admin/src/api';
 import { RuleBuilder } from '../../admin/src/components/RuleBuilder';
 import { CATALOGUE } from '../fixtures/rule-catalogue';
 
+// Each test clicks through Radix menus in jsdom: slow on a loaded machine.
+jest.setTimeout(300_000);
+
 const LOCALES: Locale[] = [
   { code: 'en', name: 'English (en)', isDefault: true },
   { code: 'de', name: 'German (de)', isDefault: false },
 ];
 
 /** A parent that stores what the builder emits and hands it back, as the variant dialog does. */
-function Controlled({ initial, record }: { initial: unknown; record: (rule: unknown, complete: boolean) => void }) {
+function Controlled({ initial, record, personalAllowed }: { initial: unknown; record: (rule: unknown, complete: boolean) => void; personalAllowed?: boolean }) {
   const [rule, setRule] = React.useState(initial);
   return (
     <RuleBuilder
@@ -26,6 +29,7 @@ function Controlled({ initial, record }: { initial: unknown; record: (rule: unkn
       value={rule}
       attributes={CATALOGUE}
       locales={LOCALES}
+      personalAllowed={personalAllowed}
       onChange={(next, complete) => {
         setRule(next);
         record(next, complete);
@@ -34,13 +38,13 @@ function Controlled({ initial, record }: { initial: unknown; record: (rule: unkn
   );
 }
 
-function renderBuilder(initial: unknown) {
+function renderBuilder(initial: unknown, { personalAllowed }: { personalAllowed?: boolean } = {}) {
   const record = jest.fn<void, [unknown, boolean]>();
   const user = userEvent.setup({ delay: null });
   const view = render(
     <IntlProvider locale="en" messages={{}}>
       <DesignSystemProvider locale="en">
-        <Controlled initial={initial} record={record} />
+        <Controlled initial={initial} record={record} personalAllowed={personalAllowed} />
       </DesignSystemProvider>
     </IntlProvider>
   );
@@ -85,7 +89,7 @@ const SUPPORTED: Array<[string, unknown]> = [
   ['text: string equals', { '==': [{ var: 'country' }, 'DE'] }],
   ['text: string[] contains', { contains: [{ var: 'interests' }, 'outdoor'] }],
   ['text: string[] includes exactly (attribute last)', { in: ['outdoor', { var: 'interests' }] }],
-  ['text: app version', { semver_gte: [{ var: 'device' }, '2.1.0'] }],
+  ['text: app version', { semver_gte: [{ var: 'appVersion' }, '2.1.0'] }],
   ['comma list: string is one of', { in: [{ var: 'country' }, ['DE', 'AT', 'CH']] }],
   ['number', { '>=': [{ var: 'score' }, 10] }],
   ['number range (attribute in the middle)', { '<=': [9, { var: 'hour' }, 17] }],
@@ -164,9 +168,9 @@ describe('rule builder: edits through its controls', () => {
     expect(inputValue(screen.getByRole('textbox', { name: 'Value' }))).toBe('AT');
   });
 
-  it('asks for two numbers for "is from … to" and writes the attribute between them', async () => {
+  it('asks for two numbers for "is from … to …" and writes the attribute between them', async () => {
     const builder = renderBuilder({ '>=': [{ var: 'hour' }, 9] });
-    await choose(builder, combobox('Operator'), 'is from … to');
+    await choose(builder, combobox('Operator'), 'is from … to …');
     expect(builder.last()).toEqual({ rule: { '<=': [null, { var: 'hour' }, null] }, complete: false });
 
     await builder.user.type(screen.getByRole('textbox', { name: 'From' }), '9');
@@ -200,7 +204,7 @@ describe('rule builder: edits through its controls', () => {
 
   it('starts over with the first operator of the new type when the attribute changes type', async () => {
     const builder = renderBuilder({ '==': [{ var: 'country' }, 'DE'] });
-    await choose(builder, combobox('Attribute'), 'hour (no consent needed)');
+    await choose(builder, combobox('Attribute'), 'Hour (no consent needed)');
     expect(builder.last()).toEqual({ rule: { '==': [{ var: 'hour' }, null] }, complete: false });
 
     await builder.user.type(screen.getByRole('textbox', { name: 'Value' }), '8');
@@ -247,5 +251,102 @@ describe('rule builder: rules it cannot show', () => {
     expect(screen.queryByText(`The builder cannot show ${reason}; edit the rule as JSON.`)).not.toBeNull();
     expect(screen.queryByRole('combobox', { name: 'Operator' })).toBeNull();
     expect(builder.record).not.toHaveBeenCalled();
+  });
+});
+
+/** The builder's own alerts (the design system keeps an empty live region with role alert). */
+const builderAlert = () => within(screen.getByRole('group', { name: 'Audience' })).queryByRole('alert');
+
+const optionsOf = async (builder: Builder, control: HTMLElement) => {
+  await builder.user.click(control);
+  const options = (await screen.findAllByRole('option')).map((option) => option.textContent);
+  await builder.user.keyboard('{Escape}');
+  return options;
+};
+
+describe('rule builder: what the catalogue allows', () => {
+  it('names attributes by their title and explains them', async () => {
+    const builder = renderBuilder({ '==': [{ var: 'ageGroup' }, '18-24'] });
+    expect(combobox('Attribute').textContent).toBe('Age group (needs personalization)');
+    expect(screen.queryByText('The age range the visitor chose.')).not.toBeNull();
+    const attributes = await optionsOf(builder, combobox('Attribute'));
+    expect(attributes).toContain('Hour (no consent needed)');
+    expect(attributes).not.toContain('hour (no consent needed)');
+  });
+
+  it('offers the listed values of an attribute as a menu, and only the operators it allows', async () => {
+    const builder = renderBuilder({ '==': [{ var: 'ageGroup' }, '18-24'] });
+    expect(await optionsOf(builder, combobox('Operator'))).toEqual(['is exactly', 'is not', 'is one of']);
+    expect(screen.queryByRole('textbox', { name: 'Value' })).toBeNull();
+    expect(await optionsOf(builder, combobox('Value'))).toEqual(['18-24', '25-34', '35+']);
+    await choose(builder, combobox('Value'), '25-34');
+    expect(builder.last()).toEqual({ rule: { '==': [{ var: 'ageGroup' }, '25-34'] }, complete: true });
+
+    await choose(builder, combobox('Operator'), 'is one of');
+    await choose(builder, combobox('Value'), '35+');
+    expect(builder.last()).toEqual({ rule: { in: [{ var: 'ageGroup' }, ['35+']] }, complete: true });
+    await readsBack(builder);
+  });
+
+  it('offers version comparisons for a version, never for text such as a country', async () => {
+    const builder = renderBuilder({ '==': [{ var: 'country' }, 'DE'] });
+    const forCountry = await optionsOf(builder, combobox('Operator'));
+    expect(forCountry).toEqual([
+      'is exactly',
+      'is not',
+      'is one of',
+      'contains (any part, any case)',
+      'contains (same case)',
+      'starts with',
+      'ends with',
+    ]);
+    await choose(builder, combobox('Attribute'), 'App version (needs functional)');
+    expect(await optionsOf(builder, combobox('Operator'))).toEqual([
+      'is',
+      'is not',
+      'is one of',
+      'is version … or later',
+      'is a version later than',
+      'is version … or earlier',
+      'is a version earlier than',
+    ]);
+  });
+
+  it('explains "contains" apart from "is exactly" on lists too', async () => {
+    const builder = renderBuilder({ contains: [{ var: 'interests' }, 'outdoor'] });
+    expect(await optionsOf(builder, combobox('Operator'))).toEqual(['includes (any case)', 'includes (same case)']);
+  });
+
+  it('refuses an hour outside 0–23 at the field, until it is corrected', async () => {
+    const builder = renderBuilder({ '>=': [{ var: 'hour' }, 9] });
+    const value = screen.getByRole('textbox', { name: 'Value' });
+    await builder.user.clear(value);
+    await builder.user.type(value, '25');
+    expect(builder.last()).toEqual({ rule: { '>=': [{ var: 'hour' }, 25] }, complete: false });
+    expect(value.getAttribute('aria-invalid')).toBe('true');
+    expect(builderAlert()?.textContent).toBe('Hour runs from 0 to 23: 25 is outside.');
+
+    await builder.user.clear(value);
+    await builder.user.type(value, '23');
+    expect(builder.last()).toEqual({ rule: { '>=': [{ var: 'hour' }, 23] }, complete: true });
+    expect(value.getAttribute('aria-invalid')).toBe('false');
+    expect(builderAlert()).toBeNull();
+  });
+
+  it('refuses a stored value the catalogue does not list', () => {
+    renderBuilder({ '==': [{ var: 'ageGroup' }, 'teenagers'] });
+    expect(builderAlert()?.textContent).toBe('“teenagers” is not a value of Age group. Choose one of: “18-24”, “25-34”, “35+”.');
+  });
+
+  it('offers a mass variant only attributes that need no consent, and marks one it already reads', async () => {
+    const builder = renderBuilder({ contains: [{ var: 'interests' }, 'outdoor'] }, { personalAllowed: false });
+    expect(combobox('Attribute').closest('[data-invalid="true"]')).not.toBeNull();
+    expect(await optionsOf(builder, combobox('Attribute'))).toEqual([
+      'interests (needs personalization)',
+      'Date and time (no consent needed)',
+      'Weekday (no consent needed)',
+      'Hour (no consent needed)',
+      'Locale (no consent needed)',
+    ]);
   });
 });

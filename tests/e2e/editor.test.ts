@@ -110,7 +110,7 @@ describe('editors in the Strapi admin', () => {
     // Chrome logs every 4xx response; this one is the refusal the step provokes, and only it is excused.
     expect((await logged).text()).toContain('status of 400');
     consoleErrors.splice(consoleErrors.findIndex((error) => error.includes('/personalization/variants')), 1);
-    await dialog.getByText('"outdoor" is already used by a variant of this entry', { exact: true }).waitFor();
+    await dialog.getByText('“outdoor” is already used by another variant of this entry. Choose another key.', { exact: true }).waitFor();
     await expect(key.getAttribute('aria-invalid')).resolves.toBe('true');
 
     await key.fill(VARIANT_KEY);
@@ -149,8 +149,8 @@ describe('editors in the Strapi admin', () => {
     await page.getByRole('option', { name: 'interests (needs personalization)' }).click();
     await dialog.getByRole('combobox', { name: 'Operator' }).click();
     const offered = await page.getByRole('option').allTextContents();
-    expect(offered).toEqual(['contains', 'contains exactly']);
-    await page.getByRole('option', { name: 'contains', exact: true }).click();
+    expect(offered).toEqual(['includes (any case)', 'includes (same case)']);
+    await page.getByRole('option', { name: 'includes (any case)', exact: true }).click();
     await dialog.getByRole('textbox', { name: 'Value' }).fill('outdoor');
     const personalization = dialog.getByRole('checkbox', { name: 'Personalization · needed by the audience' });
     await expect(personalization.isChecked()).resolves.toBe(true);
@@ -261,7 +261,7 @@ describe('editors in the Strapi admin', () => {
     await page.getByRole('button', { name: 'Run simulation' }).click();
     expect((await simulated).status()).toBe(200);
     await row.getByTestId('served-variant').filter({ hasText: 'Winter weekend campaign' }).waitFor();
-    await row.getByText(`${VARIANT_NAME}: a purpose it needs is not granted`).waitFor();
+    await row.getByText(`${VARIANT_NAME}: consent for Personalization is not granted`).waitFor();
   });
 
   it('disables a variant and deletes another, after confirmation, from the panel', async () => {

@@ -27,6 +27,8 @@ import { useRuleWording } from '../hooks/useRuleWording';
 import { useT } from '../hooks/useT';
 import { fromJsonLogic, toJsonLogic } from '../rules/convert';
 import {
+  boundsOf,
+  choicesOf,
   emptyGroup,
   emptyValue,
   incompleteConditions,
@@ -34,6 +36,7 @@ import {
   newCondition,
   operatorById,
   operatorsFor,
+  refusedValues,
   type CatalogueAttribute,
   type Condition,
   type ConditionValue,
@@ -118,7 +121,7 @@ export const RuleBuilder = ({
     emit((mapNode(tree, id, update) as Group | null) ?? emptyGroup());
   };
 
-  const firstAllowed = attributes.find((attribute) => personalAllowed || attribute.purpose === null) ?? attributes[0];
+  const firstAllowed = attributes.find((attribute) => personalAllowed || !attribute.personal) ?? attributes[0];
 
   const addTo = (groupId: string, node: RuleNode) =>
     change(groupId, (group) => (group.kind === 'group' ? { ...group, children: [...group.children, node] } : group));
@@ -298,18 +301,25 @@ interface ConditionRowProps {
 
 const ConditionRow = ({ condition, catalogue, attributes, locales, personalAllowed, showIncomplete, onChange, onRemove }: ConditionRowProps) => {
   const t = useT();
-  const { operatorLabel } = useRuleWording();
+  const { operatorLabel, rangeProblem, attributeTitle, attributeDescription } = useRuleWording();
   const attribute = catalogue.get(condition.attribute);
   const operator = operatorById(condition.operator);
   if (!attribute || !operator) return null;
-  const personalRefused = !personalAllowed && attribute.purpose !== null;
+  const description = attributeDescription(attribute);
+  const personalRefused = !personalAllowed && attribute.personal;
   const incomplete = showIncomplete && !isCompleteValue(operator, attribute.type, condition.value);
+  const refused = refusedValues(attribute, condition.value);
+  // A mass variant offers only attributes that need no consent; one already chosen stays listed, marked as refused.
+  const offered = attributes.filter((option) => personalAllowed || !option.personal || option.name === attribute.name);
+  const operators = operatorsFor(attribute);
+  if (!operators.includes(operator)) operators.push(operator);
 
   const chooseAttribute = (name: string) => {
     const next = catalogue.get(name);
     if (!next) return;
-    const keep = operator.types.includes(next.type) && next.type === attribute.type;
-    const nextOperator = keep ? operator : operatorsFor(next.type)[0];
+    const nextOperators = operatorsFor(next);
+    const keep = next.type === attribute.type && nextOperators.includes(operator) && refusedValues(next, condition.value).length === 0;
+    const nextOperator = keep ? operator : nextOperators[0];
     onChange({ ...condition, attribute: name, operator: nextOperator.id, value: keep ? condition.value : emptyValue(nextOperator, next.type) });
   };
 
@@ -323,7 +333,8 @@ const ConditionRow = ({ condition, catalogue, attributes, locales, personalAllow
   return (
     <Flex direction="column" alignItems="stretch" gap={1}>
       <Flex gap={2} alignItems="flex-start" wrap="wrap" role="group" aria-label={t('rules.condition.label', 'Condition')}>
-        <Box width="26rem">
+        {/* The select sets no aria-invalid itself; the marker lets a refused save focus it. */}
+        <Box width="26rem" data-invalid={personalRefused ? 'true' : undefined}>
           <SingleSelect
             aria-label={t('rules.attribute', 'Attribute')}
             size="S"
@@ -331,11 +342,11 @@ const ConditionRow = ({ condition, catalogue, attributes, locales, personalAllow
             onChange={(value) => chooseAttribute(String(value))}
             hasError={personalRefused}
           >
-            {attributes.map((option) => (
-              <SingleSelectOption key={option.name} value={option.name} disabled={!personalAllowed && option.purpose !== null}>
+            {offered.map((option) => (
+              <SingleSelectOption key={option.name} value={option.name} disabled={!personalAllowed && option.personal}>
                 {option.purpose
-                  ? t('rules.attribute.personal', '{name} (needs {purpose})', { name: option.name, purpose: option.purpose })
-                  : t('rules.attribute.builtin', '{name} (no consent needed)', { name: option.name })}
+                  ? t('rules.attribute.personal', '{name} (needs {purpose})', { name: attributeTitle(option), purpose: option.purpose })
+                  : t('rules.attribute.builtin', '{name} (no consent needed)', { name: attributeTitle(option) })}
               </SingleSelectOption>
             ))}
           </SingleSelect>
@@ -347,9 +358,9 @@ const ConditionRow = ({ condition, catalogue, attributes, locales, personalAllow
             value={condition.operator}
             onChange={(value) => chooseOperator(String(value))}
           >
-            {operatorsFor(attribute.type).map((option) => (
+            {operators.map((option) => (
               <SingleSelectOption key={option.id} value={option.id}>
-                {operatorLabel(option.id)}
+                {operatorLabel(option.id, attribute.type)}
               </SingleSelectOption>
             ))}
           </SingleSelect>
@@ -360,7 +371,7 @@ const ConditionRow = ({ condition, catalogue, attributes, locales, personalAllow
             shape={operator.value}
             value={condition.value}
             locales={locales}
-            invalid={incomplete}
+            invalid={incomplete || refused.length > 0}
             onChange={(value) => onChange({ ...condition, value })}
           />
         </Box>
@@ -368,12 +379,22 @@ const ConditionRow = ({ condition, catalogue, attributes, locales, personalAllow
           <Trash />
         </IconButton>
       </Flex>
-      {personalRefused && (
-        <Typography variant="pi" textColor="danger600">
-          {t('rules.personalRefused', 'A mass variant is for everyone: it cannot read "{name}", which needs consent.', { name: attribute.name })}
+      {description && !personalRefused && refused.length === 0 && (
+        <Typography variant="pi" textColor="neutral600">
+          {description}
         </Typography>
       )}
-      {incomplete && (
+      {personalRefused && (
+        <Typography variant="pi" textColor="danger600">
+          {t('rules.personalRefused', 'A mass variant is for everyone: it cannot read "{name}", which needs consent.', { name: attributeTitle(attribute) })}
+        </Typography>
+      )}
+      {refused.length > 0 && (
+        <Typography variant="pi" textColor="danger600" role="alert">
+          {rangeProblem(attribute, refused)}
+        </Typography>
+      )}
+      {incomplete && refused.length === 0 && (
         <Typography variant="pi" textColor="danger600">
           {t('rules.condition.incomplete', 'Enter a value or remove this condition.')}
         </Typography>
@@ -411,11 +432,14 @@ const ValueEditor = ({ attribute, shape, value, locales, invalid, onChange }: Va
 
   if (shape === 'list') {
     const items = Array.isArray(value) ? value.filter((item): item is Scalar => item !== null) : [];
-    if (attribute.name === 'weekday' || attribute.name === 'locale') {
-      const options =
-        attribute.name === 'weekday'
-          ? WEEKDAYS.map((day) => ({ value: String(day), label: weekdayName(day) }))
-          : locales.map((locale) => ({ value: locale.code, label: `${locale.name}` }));
+    const choices = choicesOf(attribute);
+    const options =
+      attribute.name === 'weekday'
+        ? WEEKDAYS.map((day) => ({ value: String(day), label: weekdayName(day) }))
+        : attribute.name === 'locale'
+          ? locales.map((locale) => ({ value: locale.code, label: locale.name }))
+          : choices?.map((choice) => ({ value: choice, label: attribute.labels?.[choice] ?? choice }));
+    if (options) {
       return (
         <MultiSelect
           aria-label={valueLabel}
@@ -474,6 +498,24 @@ const ScalarEditor = ({ attribute, value, locales, invalid, label, onChange }: S
       </SingleSelect>
     );
   }
+  const choices = choicesOf(attribute);
+  if (choices && attribute.type !== 'boolean') {
+    return (
+      <SingleSelect
+        aria-label={label}
+        size="S"
+        hasError={invalid}
+        value={typeof value === 'string' ? value : null}
+        onChange={(picked) => onChange(String(picked))}
+      >
+        {choices.map((choice) => (
+          <SingleSelectOption key={choice} value={choice}>
+            {attribute.labels?.[choice] ?? choice}
+          </SingleSelectOption>
+        ))}
+      </SingleSelect>
+    );
+  }
   if (attribute.type === 'boolean') {
     return (
       <SingleSelect aria-label={label} size="S" value={value === false ? 'false' : 'true'} onChange={(choice) => onChange(choice === 'true')}>
@@ -483,11 +525,13 @@ const ScalarEditor = ({ attribute, value, locales, invalid, label, onChange }: S
     );
   }
   if (attribute.type === 'number') {
+    const { min, max } = boundsOf(attribute);
     return (
       <NumberInput
         aria-label={label}
         size="S"
         hasError={invalid}
+        placeholder={min !== null && max !== null ? `${min}–${max}` : undefined}
         value={typeof value === 'number' ? value : undefined}
         onValueChange={(next) => onChange(next ?? null)}
       />

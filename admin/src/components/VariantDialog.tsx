@@ -18,7 +18,7 @@ import {
   TextInput,
   Typography,
 } from '@strapi/design-system';
-import { useFetchClient } from '@strapi/strapi/admin';
+import { useFetchClient, useNotification } from '@strapi/strapi/admin';
 import {
   API,
   formFieldOf,
@@ -31,8 +31,10 @@ import {
   type VariantRecord,
   type VariantSettings,
 } from '../api';
+import { useFocusFirstError } from '../hooks/useFocusFirstError';
 import { useT } from '../hooks/useT';
-import { purposesReadBy } from '../rules/convert';
+import { attributesReadBy, purposesReadBy } from '../rules/convert';
+import { useSchedule } from '../utils/schedule';
 import { RuleBuilder } from './RuleBuilder';
 import { SegmentsField } from './SegmentsField';
 
@@ -87,11 +89,14 @@ export interface VariantDialogProps {
 export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId, variant, settings, onSaved }: VariantDialogProps) => {
   const t = useT();
   const { post, put } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const { container, focusFirstError } = useFocusFirstError<HTMLFormElement>();
   const [form, setForm] = React.useState<FormState>(() => initialState(variant));
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [submitting, setSubmitting] = React.useState(false);
   const [attempted, setAttempted] = React.useState(false);
   const segments = useResource<Segment[]>(open ? API.segments : null);
+  const schedule = useSchedule(settings.timeZone);
 
   React.useEffect(() => {
     if (open) {
@@ -125,6 +130,15 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
     return why;
   }, [form.audience, form.segments, form.kind, segments.data, settings.attributes, purposeKeys]);
 
+  /** Attributes that need consent, read by the audience: a mass variant may read none of them. */
+  const personalRead = React.useMemo(() => {
+    const personal = new Set(settings.attributes.filter((attribute) => attribute.personal).map((attribute) => attribute.name));
+    return attributesReadBy(form.audience).filter((name) => personal.has(name));
+  }, [form.audience, settings.attributes]);
+  const massRefusesAudience = form.kind === 'mass' && personalRead.length > 0;
+  const personalSegment = (key: string) =>
+    purposesReadBy(segments.data?.find((candidate) => candidate.key === key)?.rule ?? null, settings.attributes).length > 0;
+
   const validate = (): Record<string, string> => {
     const found: Record<string, string> = {};
     if (form.name.trim() === '') found.name = t('variant.error.name', 'Give the variant a name.');
@@ -132,6 +146,13 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
       found.key = t('variant.error.key', 'Use 1–64 of a-z, 0-9, _ and -, starting with a letter or digit.');
     }
     if (!form.audienceComplete) found.audience = t('variant.error.audience', 'Complete or remove the highlighted conditions.');
+    // The builder already says this at each condition concerned; no second message under it.
+    else if (massRefusesAudience) found.audience = '';
+    const massSegment = form.kind === 'mass' ? form.segments.find(personalSegment) : undefined;
+    if (massSegment) {
+      const name = segments.data?.find((candidate) => candidate.key === massSegment)?.name ?? massSegment;
+      found.segments = t('variant.error.massSegment', 'A mass variant is for everyone: it cannot use the segment “{name}”, which reads attributes that need consent.', { name });
+    }
     if (form.startsAt && form.endsAt && Date.parse(form.startsAt) >= Date.parse(form.endsAt)) {
       found.endsAt = t('variant.error.schedule', 'The end must be after the start.');
     }
@@ -143,8 +164,10 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
     setAttempted(true);
     const found = validate();
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    const requiredPurposes = purposeKeys.filter((key) => implied.has(key) || form.requiredPurposes.includes(key));
+    if (Object.keys(found).length > 0) return focusFirstError();
+    // A mass variant is for everyone and needs no consent: its consent boxes are hidden and nothing is required.
+    const requiredPurposes =
+      form.kind === 'mass' ? [] : purposeKeys.filter((key) => implied.has(key) || form.requiredPurposes.includes(key));
     const body: VariantSettings = {
       name: form.name.trim(),
       kind: form.kind,
@@ -166,7 +189,21 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
       const problem = problemOf(error);
       const field = formFieldOf(problem.field);
       const known = ['name', 'key', 'kind', 'audience', 'segments', 'requiredPurposes', 'startsAt', 'endsAt', 'locales'];
-      setErrors(field && known.includes(field) ? { [field]: problem.field === field ? problem.fieldMessage : problem.message } : { form: problem.message });
+      // The key's format is checked above, so a refused key is one another variant of this entry holds.
+      const message =
+        field === 'key' && problem.status === 400
+          ? t('variant.error.keyTaken', '“{key}” is already used by another variant of this entry. Choose another key.', { key: form.key })
+          : problem.field === field
+            ? problem.fieldMessage
+            : problem.message;
+      setErrors(field && known.includes(field) ? { [field]: message } : { form: message });
+      toggleNotification({
+        type: 'danger',
+        message: variant
+          ? t('variant.error.notSaved', 'The settings were not saved. See the highlighted field.')
+          : t('variant.error.notCreated', 'The variant was not created. See the highlighted field.'),
+      });
+      focusFirstError();
     } finally {
       setSubmitting(false);
     }
@@ -179,7 +216,7 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
   return (
     <Modal.Root open={open} onOpenChange={onOpenChange}>
       <Modal.Content>
-        <form onSubmit={submit} noValidate>
+        <form onSubmit={submit} noValidate ref={container}>
           <Modal.Header closeLabel={t('dialog.close', 'Close')}>
             <Modal.Title>{title}</Modal.Title>
           </Modal.Header>
@@ -218,7 +255,10 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
                     name="key"
                     error={errors.key}
                     required={!variant}
-                    hint={t('variant.key.hint', 'Shown in the delivery label; cannot change later.')}
+                    hint={t(
+                      'variant.key.hint',
+                      'Frontends see it in the “personalization” label of each entry, which names the variant served. It cannot change later.'
+                    )}
                   >
                     <Field.Label>{t('variant.key', 'Key')}</Field.Label>
                     <TextInput
@@ -269,7 +309,7 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
                     setErrors(({ audience: _, ...rest }) => rest);
                   }}
                 />
-                {errors.audience && (
+                {errors.audience && !massRefusesAudience && (
                   <Typography variant="pi" textColor="danger600" role="alert">
                     {errors.audience}
                   </Typography>
@@ -284,6 +324,11 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
                 hint={t('variant.segments.hint', 'The visitor must also be in every segment chosen here.')}
               />
 
+              {form.kind === 'mass' ? (
+                <Typography variant="pi" textColor="neutral600" data-testid="mass-consent-note">
+                  {t('variant.purposes.mass', 'A mass variant is served to every visitor, with or without consent, so it asks for none.')}
+                </Typography>
+              ) : (
               <Field.Root name="requiredPurposes" error={errors.requiredPurposes}>
                 <Field.Label>{t('variant.purposes', 'Consent the visitor must have given')}</Field.Label>
                 <Flex direction="column" alignItems="stretch" gap={2}>
@@ -316,6 +361,7 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
                 </Flex>
                 <Field.Error />
               </Field.Root>
+              )}
 
               <Grid.Root gap={4}>
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
@@ -345,6 +391,9 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
                   </Field.Root>
                 </Grid.Item>
               </Grid.Root>
+              <Typography variant="pi" textColor="neutral600" data-testid="schedule-reading">
+                {t('variant.schedule.reading', 'Served: {schedule}. {zoneNote}', { schedule: schedule.describe(form.startsAt, form.endsAt), zoneNote: schedule.zoneNote })}
+              </Typography>
 
               {contentType.localized && (
                 <Field.Root name="locales" error={errors.locales} hint={t('variant.locales.hint', 'Empty: every locale the variant is published in.')}>

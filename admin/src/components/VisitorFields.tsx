@@ -13,6 +13,7 @@ import {
   Typography,
 } from '@strapi/design-system';
 import type { PluginSettings } from '../api';
+import { useRuleWording } from '../hooks/useRuleWording';
 import { useT } from '../hooks/useT';
 import type { CatalogueAttribute } from '../rules/model';
 
@@ -49,9 +50,12 @@ interface AttributeFieldProps {
 
 const AttributeField = ({ attribute, granted, purposeTitle, value, onChange }: AttributeFieldProps) => {
   const t = useT();
+  const { typeName } = useRuleWording();
+  const type = typeName(attribute.type);
+  const source = attribute.source === 'token' ? t('settings.source.token', 'consent token') : t('settings.source.context', 'context header');
   const hint = granted
-    ? t('simulator.attribute.granted', '{type}, from the {source}; unlocked by {purpose}', { type: attribute.type, source: attribute.source, purpose: purposeTitle })
-    : t('simulator.attribute.locked', '{type}; ignored unless {purpose} is granted', { type: attribute.type, purpose: purposeTitle });
+    ? t('simulator.attribute.granted', '{type}, from the {source}; unlocked by {purpose}', { type, source, purpose: purposeTitle })
+    : t('simulator.attribute.locked', '{type}; ignored unless {purpose} is granted', { type, purpose: purposeTitle });
   return (
     <Field.Root name={attribute.name} hint={attribute.type === 'string[]' ? `${hint}. ${t('rules.value.listHint', 'Separate values with commas.')}` : hint}>
       <Field.Label>{attribute.name}</Field.Label>

@@ -5,7 +5,7 @@ import { useT } from './useT';
 /** Default English wording of every delivery reason code (shared/contracts/reasons.ts). */
 export const REASON_LABELS: Record<DecisionReason, string> = {
   'targeted-match': 'the audience matches and consent covers it',
-  'mass-match': 'a variant for everyone applies',
+  'mass-match': 'its conditions hold now (a mass variant, no consent needed)',
   experiment: "the visitor's arm in a running experiment",
   'no-variants': 'the entry has no variants',
   disabled: 'disabled',

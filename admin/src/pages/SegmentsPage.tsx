@@ -12,10 +12,12 @@ import {
   Link,
   Loader,
   Modal,
+  Popover,
   Table,
   Tbody,
   Td,
   TextInput,
+  TextButton,
   Textarea,
   Th,
   Thead,
@@ -25,9 +27,10 @@ import {
 import { Pencil, Plus, Trash } from '@strapi/icons';
 import { ConfirmDialog, Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { NavLink } from 'react-router-dom';
-import { API, formFieldOf, problemOf, useResource, useSettings, type PluginSettings, type Segment } from '../api';
+import { API, formFieldOf, problemOf, useResource, useSettings, type PluginSettings, type Segment, type SegmentUser } from '../api';
 import { RuleBuilder } from '../components/RuleBuilder';
 import { keyFromName } from '../components/VariantDialog';
+import { useFocusFirstError } from '../hooks/useFocusFirstError';
 import { useRuleWording } from '../hooks/useRuleWording';
 import { useT } from '../hooks/useT';
 import { PERMISSIONS, usePluginPermissions } from '../permissions';
@@ -105,17 +108,32 @@ export const SegmentsPage = () => {
                     <Td><Typography textColor="neutral600">{segment.key}</Typography></Td>
                     <Td><Typography>{describeRule(segment.rule, settings.attributes, wording)}</Typography></Td>
                     <Td>
-                      <Typography>{t('segments.usage.count', '{count, plural, =0 {no variant} one {# variant} other {# variants}}', { count: segment.usage })}</Typography>
+                      {segment.usage === 0 ? (
+                        <Typography>{t('segments.usage.count', '{count, plural, =0 {no variant} one {# variant} other {# variants}}', { count: segment.usage })}</Typography>
+                      ) : (
+                        <SegmentUsage segment={segment}>
+                          <TextButton>
+                            {t('segments.usage.count', '{count, plural, =0 {no variant} one {# variant} other {# variants}}', { count: segment.usage })}
+                          </TextButton>
+                        </SegmentUsage>
+                      )}
                     </Td>
                     <Td>
                       <Flex gap={1}>
                         <IconButton label={t('segments.edit', 'Edit “{name}”', { name: segment.name })} variant="ghost" onClick={() => setEditing({ segment })}>
                           <Pencil />
                         </IconButton>
-                        {can.manageSegments && (
+                        {can.manageSegments && segment.usage > 0 && (
+                          <SegmentUsage segment={segment} blocksDelete>
+                            <IconButton label={t('segments.delete', 'Delete “{name}”', { name: segment.name })} variant="ghost" aria-disabled="true" data-in-use="true">
+                              <Trash />
+                            </IconButton>
+                          </SegmentUsage>
+                        )}
+                        {can.manageSegments && segment.usage === 0 && (
                           <Dialog.Root>
                             <Dialog.Trigger>
-                              <IconButton label={t('segments.delete', 'Delete “{name}”', { name: segment.name })} variant="ghost" disabled={segment.usage > 0}>
+                              <IconButton label={t('segments.delete', 'Delete “{name}”', { name: segment.name })} variant="ghost">
                                 <Trash />
                               </IconButton>
                             </Dialog.Trigger>
@@ -161,6 +179,8 @@ interface SegmentDialogProps {
 const SegmentDialog = ({ segment, settings, readOnly, onClose, onSaved }: SegmentDialogProps) => {
   const t = useT();
   const { post, put } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const { container, focusFirstError } = useFocusFirstError<HTMLFormElement>();
   const detail = useResource<Segment>(segment ? API.segment(segment.documentId) : null);
   const [name, setName] = React.useState(segment?.name ?? '');
   const [key, setKey] = React.useState(segment?.key ?? '');
@@ -180,7 +200,7 @@ const SegmentDialog = ({ segment, settings, readOnly, onClose, onSaved }: Segmen
     if (rule.value === null) found.rule = t('segments.error.rule', 'A segment needs at least one condition.');
     else if (!rule.complete) found.rule = t('variant.error.audience', 'Complete or remove the highlighted conditions.');
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) return focusFirstError();
     const body = { name: name.trim(), key, description: description.trim() || null, rule: rule.value };
     setSaving(true);
     try {
@@ -192,6 +212,8 @@ const SegmentDialog = ({ segment, settings, readOnly, onClose, onSaved }: Segmen
       const problem = problemOf(error);
       const field = formFieldOf(problem.field);
       setErrors(field && ['name', 'key', 'description', 'rule'].includes(field) ? { [field]: problem.field === field ? problem.fieldMessage : problem.message } : { form: problem.message });
+      toggleNotification({ type: 'danger', message: t('segments.error.notSaved', 'The segment was not saved. See the highlighted field.') });
+      focusFirstError();
     } finally {
       setSaving(false);
     }
@@ -200,7 +222,7 @@ const SegmentDialog = ({ segment, settings, readOnly, onClose, onSaved }: Segmen
   return (
     <Modal.Root open onOpenChange={(open) => !open && onClose()}>
       <Modal.Content>
-        <form onSubmit={submit} noValidate>
+        <form onSubmit={submit} noValidate ref={container}>
           <Modal.Header closeLabel={t('dialog.close', 'Close')}>
             <Modal.Title>
               {segment ? t('segments.dialog.editTitle', 'Segment “{name}”', { name: segment.name }) : t('segments.dialog.createTitle', 'Create a segment')}
@@ -282,15 +304,9 @@ const SegmentDialog = ({ segment, settings, readOnly, onClose, onSaved }: Segmen
                       {t('segments.usedBy.none', 'No variant uses this segment.')}
                     </Typography>
                   ) : (
-                    <Flex tag="ul" direction="column" alignItems="flex-start" gap={1} paddingTop={2}>
-                      {usedBy.map((user) => (
-                        <li key={`${user.contentType}:${user.variantDocumentId}`}>
-                          <Link tag={NavLink} to={`/content-manager/collection-types/${user.contentType}/${user.variantDocumentId}`}>
-                            {user.name}
-                          </Link>
-                        </li>
-                      ))}
-                    </Flex>
+                    <Box paddingTop={2}>
+                      <VariantLinks users={usedBy} />
+                    </Box>
                   )}
                 </Box>
               )}
@@ -309,5 +325,48 @@ const SegmentDialog = ({ segment, settings, readOnly, onClose, onSaved }: Segmen
         </form>
       </Modal.Content>
     </Modal.Root>
+  );
+};
+
+/** The variants that use a segment, each linked to its entry in the Content Manager. */
+const VariantLinks = ({ users }: { users: SegmentUser[] }) => (
+  <Flex tag="ul" direction="column" alignItems="flex-start" gap={1}>
+    {users.map((user) => (
+      <li key={`${user.contentType}:${user.variantDocumentId}`}>
+        <Link tag={NavLink} to={`/content-manager/collection-types/${user.contentType}/${user.variantDocumentId}`}>
+          {user.name}
+        </Link>
+      </li>
+    ))}
+  </Flex>
+);
+
+/**
+ * Which variants use a segment, opened from its usage count or from its delete button; for the
+ * delete button it first says why the segment cannot be deleted.
+ */
+const SegmentUsage = ({ segment, blocksDelete = false, children }: { segment: Segment; blocksDelete?: boolean; children: React.ReactNode }) => {
+  const t = useT();
+  const [open, setOpen] = React.useState(false);
+  const detail = useResource<Segment>(open ? API.segment(segment.documentId) : null);
+  const usedBy = detail.data?.usedBy ?? [];
+  return (
+    <Popover.Root open={open} onOpenChange={setOpen}>
+      <Popover.Trigger>{children}</Popover.Trigger>
+      <Popover.Content>
+        <Box padding={4} maxWidth="32rem" data-testid={`segment-usage-${segment.key}`}>
+          <Flex direction="column" alignItems="flex-start" gap={2}>
+            <Typography variant="omega" fontWeight={blocksDelete ? 'bold' : undefined}>
+              {blocksDelete
+                ? t('segments.delete.inUse', '“{name}” cannot be deleted while variants use it. Remove it from these variants first:', { name: segment.name })
+                : t('segments.usedBy.list', 'Variants that use “{name}”:', { name: segment.name })}
+            </Typography>
+            {detail.isLoading && <Loader small />}
+            {detail.problem && <Typography textColor="danger600">{detail.problem.message}</Typography>}
+            <VariantLinks users={usedBy} />
+          </Flex>
+        </Box>
+      </Popover.Content>
+    </Popover.Root>
   );
 };

@@ -2,6 +2,7 @@
 import { Badge, Box, Flex, Loader, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { useConfiguration, type PluginConfiguration } from '../api';
+import { useRuleWording } from '../hooks/useRuleWording';
 import { useT } from '../hooks/useT';
 import { PERMISSIONS } from '../permissions';
 
@@ -41,6 +42,7 @@ const Section = ({ title, children }: { title: string; children: React.ReactNode
 
 const SettingsView = ({ settings }: { settings: PluginConfiguration }) => {
   const t = useT();
+  const { typeName } = useRuleWording();
   const days = Math.round((settings.token.ttlSeconds / 86_400) * 10) / 10;
   const unlocks = (purpose: string) =>
     settings.attributes.filter((attribute) => attribute.purpose === purpose).map((attribute) => attribute.name);
@@ -116,7 +118,7 @@ const SettingsView = ({ settings }: { settings: PluginConfiguration }) => {
             {settings.attributes.map((attribute) => (
               <Tr key={attribute.name}>
                 <Td><Typography fontWeight="bold">{attribute.name}</Typography></Td>
-                <Td><Typography>{attribute.type}</Typography></Td>
+                <Td><Typography>{typeName(attribute.type)}</Typography></Td>
                 <Td>
                   <Typography>
                     {attribute.source === 'token'

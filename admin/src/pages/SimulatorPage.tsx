@@ -27,9 +27,9 @@ import {
 import { Play } from '@strapi/icons';
 import { Layouts, Page, useFetchClient } from '@strapi/strapi/admin';
 import { NavLink } from 'react-router-dom';
+import { useIntl } from 'react-intl';
 import type { SimulatedEntry, Simulation } from '../../../shared/contracts';
 import { API, problemOf, useSettings, type ApiProblem, type EnabledContentType, type PluginSettings } from '../api';
-import { ExperimentStandingNote } from '../components/ExperimentStandingNote';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { useRuleWording } from '../hooks/useRuleWording';
 import { useT } from '../hooks/useT';
@@ -67,6 +67,7 @@ const Simulator = ({ settings }: { settings: PluginSettings }) => {
   const { post } = useFetchClient();
   const reason = useReasonLabel();
   const { weekdayName } = useRuleWording();
+  const { formatList } = useIntl();
   const defaultLocale = settings.locales.find((locale) => locale.isDefault)?.code ?? settings.locales[0]?.code ?? null;
   const [uid, setUid] = React.useState(settings.contentTypes[0].uid);
   const [visitor, setVisitor] = React.useState<Visitor>(NO_CONSENT);
@@ -79,6 +80,10 @@ const Simulator = ({ settings }: { settings: PluginSettings }) => {
 
   const contentType = settings.contentTypes.find((candidate) => candidate.uid === uid) as EnabledContentType;
   const purposeTitle = new Map(settings.purposes.map((purpose) => [purpose.key, purpose.title]));
+  const purposeOf = (attribute: string) => {
+    const key = settings.attributes.find((candidate) => candidate.name === attribute)?.purpose ?? '';
+    return purposeTitle.get(key) ?? key;
+  };
   const entriesUrl =
     contentType.kind === 'collectionType'
       ? `/content-manager/collection-types/${uid}?page=1&pageSize=100${contentType.localized && locale ? `&locale=${locale}` : ''}`
@@ -203,7 +208,10 @@ const Simulator = ({ settings }: { settings: PluginSettings }) => {
             {result.context.ignored.map((item) => (
               <Typography key={item.name} variant="pi" textColor="warning700">
                 {item.reason === 'purpose-not-granted'
-                  ? t('simulator.ignored.purpose', '“{name}” is ignored: its purpose is not granted.', { name: item.name })
+                  ? t('simulator.ignored.purpose', '“{name}” is ignored: it needs consent for {purpose}, which is not granted.', {
+                      name: item.name,
+                      purpose: purposeOf(item.name),
+                    })
                   : item.reason === 'wrong-type'
                     ? t('simulator.ignored.type', '“{name}” is ignored: the value has the wrong type.', { name: item.name })
                     : t('simulator.ignored.other', '“{name}” is ignored.', { name: item.name })}
@@ -239,7 +247,6 @@ const Simulator = ({ settings }: { settings: PluginSettings }) => {
                         <Typography variant="pi" textColor="neutral600">
                           {reason(entry.served.reason)}
                         </Typography>
-                        {entry.experiment && <ExperimentStandingNote standing={entry.experiment} />}
                       </Flex>
                     </Td>
                     <Td>
@@ -249,7 +256,12 @@ const Simulator = ({ settings }: { settings: PluginSettings }) => {
                         <Flex tag="ul" direction="column" alignItems="flex-start" gap={1}>
                           {entry.skipped.map((skip) => (
                             <Typography tag="li" key={skip.variant} variant="pi">
-                              {skip.name ?? skip.variant}: {reason(skip.reason)}
+                              {skip.name ?? skip.variant}:{' '}
+                              {skip.reason === 'consent-missing' && skip.missingPurposes && skip.missingPurposes.length > 0
+                                ? t('simulator.skipped.missingPurposes', 'consent for {purposes} is not granted', {
+                                    purposes: formatList(skip.missingPurposes.map((key) => purposeTitle.get(key) ?? key), { type: 'conjunction' }) as string,
+                                  })
+                                : reason(skip.reason)}
                             </Typography>
                           ))}
                         </Flex>

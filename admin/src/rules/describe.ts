@@ -1,9 +1,10 @@
-/** An audience in words, for lists and the side panel: `interests contains "outdoor" and hour is at least 9`. */
+/** An audience in words, for lists and the side panel: `interests contains “outdoor” and hour is from 8 to 17`. */
 import { fromJsonLogic } from './convert';
 import type { CatalogueAttribute, RuleNode, Scalar } from './model';
 
 export interface Wording {
-  operator(id: string): string;
+  /** One condition as a sentence; `values` are already formatted (a pair is [from, to]). */
+  condition(attribute: CatalogueAttribute | undefined, operator: string, values: string[]): string;
   and: string;
   or: string;
   not: string;
@@ -17,9 +18,11 @@ function describeNode(node: RuleNode, catalogue: Map<string, CatalogueAttribute>
   if (node.kind === 'condition') {
     const attribute = catalogue.get(node.attribute);
     const values = Array.isArray(node.value) ? node.value : [node.value];
-    const shown = values.map((value) => (value === null ? '…' : wording.value(attribute, value)));
-    const joined = node.operator === 'from' || node.operator === 'between' ? shown.join(' – ') : shown.join(', ');
-    return `${node.attribute} ${wording.operator(node.operator)} ${joined}`;
+    return wording.condition(
+      attribute,
+      node.operator,
+      values.map((value) => (value === null ? '…' : wording.value(attribute, value)))
+    );
   }
   const parts = node.children.map((child) => describeNode(child, catalogue, wording, true));
   if (parts.length === 0) return wording.everyone;

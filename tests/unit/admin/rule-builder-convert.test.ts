@@ -6,12 +6,20 @@ import {
   incompleteConditions,
   newCondition,
   emptyGroup,
+  operatorsFor,
+  refusedValues,
   type CatalogueAttribute,
   type Condition,
   type Group,
   type RuleNode,
 } from '../../../admin/src/rules/model';
 import { CATALOGUE } from '../../fixtures/rule-catalogue';
+
+const byName = (name: string): CatalogueAttribute => {
+  const found = CATALOGUE.find((attribute) => attribute.name === name);
+  if (!found) throw new Error(`no attribute ${name} in the test catalogue`);
+  return found;
+};
 
 
 function roundTrip(rule: unknown): unknown {
@@ -29,7 +37,7 @@ const CANONICAL: Array<[string, unknown]> = [
   ['string is one of', { in: [{ var: 'country' }, ['DE', 'AT', 'CH']] }],
   ['string prefix', { starts_with: [{ var: 'device' }, 'mobile'] }],
   ['string suffix', { ends_with: [{ var: 'device' }, '-tablet'] }],
-  ['app version', { semver_gte: [{ var: 'device' }, '2.1.0'] }],
+  ['app version', { semver_gte: [{ var: 'appVersion' }, '2.1.0'] }],
   ['number compare', { '>=': [{ var: 'hour' }, 9] }],
   ['number range', { '<=': [9, { var: 'hour' }, 17] }],
   ['number one of', { in: [{ var: 'weekday' }, [0, 6]] }],
@@ -72,7 +80,7 @@ describe('rule builder: JSON Logic → builder → JSON Logic', () => {
   });
 
   it('round-trips every operator the builder offers, for every type it is offered on', () => {
-    const sample: Record<string, unknown> = { string: 'x', number: 4, boolean: true, 'string[]': 'x', date: '2026-01-01T00:00:00.000Z' };
+    const sample: Record<string, unknown> = { string: 'x', number: 4, boolean: true, 'string[]': 'x', date: '2026-01-01T00:00:00.000Z', version: '2.1.0' };
     const byType = new Map(CATALOGUE.map((attribute) => [attribute.type, attribute.name]));
     let checked = 0;
     for (const operator of OPERATORS) {
@@ -170,10 +178,37 @@ describe('rule builder: JSON Logic → builder → JSON Logic', () => {
   it('lists conditions that still need a value', () => {
     const group = emptyGroup();
     const interests = newCondition(CATALOGUE[0]);
-    const hour = { ...newCondition(CATALOGUE[7]), operator: 'atLeast', value: 9 };
+    const hour = { ...newCondition(byName('hour')), operator: 'atLeast', value: 9 };
     group.children.push(interests, hour);
     const catalogue = new Map(CATALOGUE.map((attribute) => [attribute.name, attribute]));
     expect(incompleteConditions(group, catalogue).map((condition) => condition.id)).toEqual([interests.id]);
+  });
+
+  it('counts a value the catalogue refuses as not yet complete: out of range, fractional, or not listed', () => {
+    const catalogue = new Map(CATALOGUE.map((attribute) => [attribute.name, attribute]));
+    const refused = [
+      { ...newCondition(byName('hour')), operator: 'from', value: [8, 25] },
+      { ...newCondition(byName('weekday')), operator: 'equals', value: 1.5 },
+      { ...newCondition(byName('ageGroup')), operator: 'equals', value: 'teenagers' },
+    ];
+    const allowed = [
+      { ...newCondition(byName('hour')), operator: 'from', value: [0, 23] },
+      { ...newCondition(byName('ageGroup')), operator: 'oneOf', value: ['18-24', '35+'] },
+      { ...newCondition(byName('score')), operator: 'atLeast', value: 1e6 },
+    ];
+    const group = emptyGroup();
+    group.children.push(...refused, ...allowed);
+    expect(incompleteConditions(group, catalogue).map((condition) => condition.id)).toEqual(refused.map((condition) => condition.id));
+    expect(refusedValues(byName('hour'), [8, 25])).toEqual([25]);
+  });
+
+  it('offers only the operators that fit an attribute: no version comparison on text, only listed values where there are some', () => {
+    const ids = (name: string) => operatorsFor(byName(name)).map((operator) => operator.id);
+    expect(ids('country')).not.toContain('versionAtLeast');
+    expect(ids('appVersion')).toEqual(expect.arrayContaining(['versionAtLeast', 'versionAbove', 'versionAtMost', 'versionBelow']));
+    expect(ids('appVersion')).not.toContain('startsWith');
+    expect(ids('ageGroup')).toEqual(['equals', 'notEquals', 'oneOf']);
+    expect(ids('hour')).not.toContain('contains');
   });
 });
 
@@ -193,7 +228,8 @@ describe('what a rule reads', () => {
 
 describe('an audience in words', () => {
   const wording: Wording = {
-    operator: (id) => ({ contains: 'contains', atLeast: 'is at least', equals: 'is' })[id] ?? id,
+    condition: (attribute, operator, values) =>
+      `${attribute?.name} ${({ contains: 'contains', atLeast: 'is at least', equals: 'is' } as Record<string, string>)[operator] ?? operator} ${values.join(' to ')}`,
     and: 'and',
     or: 'or',
     not: 'not',

@@ -2,7 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { parse } from '@formatjs/icu-messageformat-parser';
 import { OPERATORS } from '../../../admin/src/rules/model';
-import { OPERATOR_LABELS } from '../../../admin/src/hooks/useRuleWording';
+import { BUILTIN_WORDS, OPERATOR_LABELS, SENTENCES, TYPED_OPERATOR_LABELS, TYPE_NAMES } from '../../../admin/src/hooks/useRuleWording';
 import { REASON_LABELS } from '../../../admin/src/hooks/useReasonLabel';
 import en from '../../../admin/src/translations/en.json';
 import de from '../../../admin/src/translations/de.json';
@@ -28,6 +28,13 @@ function messagesInCode(): Map<string, string> {
     for (const match of text.matchAll(descriptor)) found.set(match[1], match[2]);
   }
   for (const [id, label] of Object.entries(OPERATOR_LABELS)) found.set(`rules.operator.${id}`, label);
+  for (const [id, label] of Object.entries(TYPED_OPERATOR_LABELS)) found.set(`rules.operator.${id}`, label);
+  for (const [id, sentence] of Object.entries(SENTENCES)) found.set(`rules.sentence.${id}`, sentence);
+  for (const [name, words] of Object.entries(BUILTIN_WORDS)) {
+    found.set(`rules.builtin.${name}.title`, words.title);
+    found.set(`rules.builtin.${name}.description`, words.description);
+  }
+  for (const [type, name] of Object.entries(TYPE_NAMES)) found.set(`rules.type.${type === 'string[]' ? 'list' : type}`, name);
   for (const [code, label] of Object.entries(REASON_LABELS)) found.set(`reason.${code}`, label);
   found.set('plugin.name', 'Personalization');
   return found;
@@ -58,7 +65,8 @@ describe('admin translations', () => {
     expect(Object.keys(english).filter((id) => !inCode.has(id))).toEqual([]);
   });
 
-  it('labels every operator the builder offers', () => {
+  it('labels every operator the builder offers, and says each as a sentence', () => {
     expect(OPERATORS.map((operator) => operator.id).filter((id) => !OPERATOR_LABELS[id])).toEqual([]);
+    expect(OPERATORS.map((operator) => operator.id).filter((id) => !SENTENCES[id])).toEqual([]);
   });
 });

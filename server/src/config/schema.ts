@@ -75,6 +75,8 @@ export const configSchema = z
     maxTokenBytes: z.number().int().min(256).max(16384).default(4096),
     clockSkewSeconds: z.number().int().min(0).max(300).default(30),
     tokenCacheSize: z.number().int().min(0).max(1_000_000).default(10_000),
+    /** Revocations held in memory, the newest; beyond, a token verified afresh is looked up (README "Memory at scale"). */
+    revocationsInMemory: z.number().int().min(1_000).max(10_000_000).default(100_000),
     issuers: z.array(issuerSchema).default([]),
     policyVersion: z.string().min(1).default('1'),
     tcf: z

@@ -105,7 +105,9 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
         clockSkewSeconds: config.clockSkewSeconds,
         cacheSize: config.tokenCacheSize,
         isRevoked: (recordId) => revoked.has(recordId),
+        confirmRevoked: (recordId) => revoked.isRecorded(recordId),
       });
+      revoked.onLetGo((recordId) => verifier?.forget(recordId));
       issuer = createTokenIssuer({
         secret: key,
         ttlSeconds: config.tokenTtlSeconds,

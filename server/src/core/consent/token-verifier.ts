@@ -19,13 +19,18 @@ export interface TokenVerifierOptions {
   clockSkewSeconds: number;
   /** Entries kept; 0 disables the cache. */
   cacheSize: number;
-  isRevoked: (recordId: string) => boolean;
+  /** True or false when known in memory; undefined when memory holds only the most recent revocations. */
+  isRevoked: (recordId: string) => boolean | undefined;
+  /** Asked on a fresh verification when `isRevoked` does not know: the database's answer. */
+  confirmRevoked?: (recordId: string) => Promise<boolean>;
 }
 
 export interface TokenVerifier {
   verify(token: string, nowSeconds?: number): Promise<TokenResult>;
   /** The hot path: a cached verdict, re-checked for time and revocation, or undefined. */
   peek(token: string, nowSeconds?: number): TokenResult | undefined;
+  /** Drops the cached tokens of a consent record, e.g. when memory lets go of its revocation. */
+  forget(recordId: string): void;
 }
 
 interface CachedToken {
@@ -54,7 +59,8 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
   function recheck(entry: CachedToken, now: number): TokenResult {
     if (entry.success.claims.exp <= now - skew) return failure('token-expired');
     if (entry.notBefore > now + skew) return failure('token-not-yet-valid');
-    if (options.isRevoked(entry.success.claims.rid)) return failure('token-revoked');
+    // A cached token was checked when verified; later revocations arrive in memory (coherence).
+    if (options.isRevoked(entry.success.claims.rid) === true) return failure('token-revoked');
     return entry.success;
   }
 
@@ -97,12 +103,26 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       success: Object.freeze({ ok: true, claims, own: key === keys.own }),
       notBefore: notBeforeOf(payload, claims),
     };
+    if (options.isRevoked(claims.rid) === undefined && options.confirmRevoked) {
+      let revoked: boolean;
+      try {
+        revoked = await options.confirmRevoked(claims.rid);
+      } catch {
+        revoked = true; // No answer: no consent, rather than a withdrawn one honoured.
+      }
+      if (revoked) return failure('token-revoked');
+    }
     const verdict = recheck(entry, now);
     if (verdict.ok) cache?.set(token, entry);
     return verdict;
   }
 
-  return { verify, peek };
+  function forget(recordId: string): void {
+    if (!cache) return;
+    for (const [token, entry] of cache.entries()) if (entry.success.claims.rid === recordId) cache.delete(token);
+  }
+
+  return { verify, peek, forget };
 }
 
 function protectedHeader(token: string): ProtectedHeaderParameters | undefined {

@@ -1,4 +1,4 @@
-import type { Core } from '@strapi/strapi';
+import type { Core, UID } from '@strapi/strapi';
 import { InputError } from './errors';
 
 /** The hidden attribute that marks a document as a variant: the base's documentId, null on bases. */
@@ -76,7 +76,7 @@ function perType(compute: (strapi: Core.Strapi, uid: string) => string[]): (stra
 
 /** The uid fields a served variant takes from its base, so links and slugs stay stable. */
 export const uidFields = perType((strapi, uid) => {
-  const { attributes } = strapi.contentType(uid as any) as unknown as { attributes: Record<string, { type: string }> };
+  const { attributes } = strapi.contentType(uid as UID.ContentType) as unknown as { attributes: Record<string, { type: string }> };
   return Object.keys(attributes).filter((name) => attributes[name].type === 'uid');
 });
 

@@ -3,19 +3,19 @@ import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
 import { purposesImplied } from '../core/rules';
 import { answeringInputErrors } from '../errors';
 import { settings } from '../settings';
-import { TokenRefused, type ConsentService } from '../services/consent';
-import type { RateLimitsService } from '../services/rate-limits';
-import type { VariantIndex } from '../services/variant-index';
+import { getService } from '../get-service';
+import type { KoaContext } from '../koa-context';
+import { TokenRefused } from '../services/consent';
 
 const VARIANT = 'plugin::personalization.variant';
 const SEGMENT = 'plugin::personalization.segment';
 
 const consent = ({ strapi }: { strapi: Core.Strapi }) => {
-  const service = () => strapi.plugin('personalization').service('consent') as ConsentService;
-  const rateLimits = () => strapi.plugin('personalization').service('rate-limits') as RateLimitsService;
+  const service = () => getService(strapi, 'consent');
+  const rateLimits = () => getService(strapi, 'rate-limits');
 
   /** A refused token is the visitor's problem to fix, so the reason code goes back with the 401. */
-  async function answeringTokenRefusals(ctx: any, work: () => Promise<void>): Promise<void> {
+  async function answeringTokenRefusals(ctx: KoaContext, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {
@@ -31,7 +31,7 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
    */
   async function purposesInUse(): Promise<Set<string>> {
     const { config } = settings(strapi);
-    const index = strapi.plugin('personalization').service('variant-index') as VariantIndex;
+    const index = getService(strapi, 'variant-index');
     const now = Date.now();
     const rows = (await strapi.db.query(VARIANT).findMany({
       select: ['contentType', 'kind', 'audience', 'segments', 'requiredPurposes', 'endsAt'],
@@ -69,7 +69,7 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     /** What a consent banner needs to ask honestly: purposes, the attributes each unlocks, and whether live variants use it. */
-    async purposes(ctx: any) {
+    async purposes(ctx: KoaContext) {
       const { config } = settings(strapi);
       const used = await purposesInUse();
       ctx.set('Cache-Control', 'public, max-age=60');
@@ -87,7 +87,7 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** POST /consent. Every attempt counts against the client's limit, valid or not. */
-    async grant(ctx: any) {
+    async grant(ctx: KoaContext) {
       if (!(await rateLimits().admit(ctx, 'consent'))) return;
       ctx.set('Cache-Control', 'no-store');
       await answeringInputErrors(ctx, async () => {
@@ -98,7 +98,7 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** GET /consent: the token's own content, for the visitor holding it. */
-    async inspect(ctx: any) {
+    async inspect(ctx: KoaContext) {
       ctx.set('Cache-Control', 'private, no-store');
       ctx.vary('X-Consent-Token');
       await answeringTokenRefusals(ctx, async () => {
@@ -107,7 +107,7 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** DELETE /consent: revoked at once; 204 again for a token already withdrawn. */
-    async withdraw(ctx: any) {
+    async withdraw(ctx: KoaContext) {
       ctx.set('Cache-Control', 'no-store');
       await answeringTokenRefusals(ctx, async () => {
         await service().withdraw(ctx.get('x-consent-token') || undefined);

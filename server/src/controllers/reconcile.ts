@@ -1,28 +1,29 @@
 import type { Core } from '@strapi/strapi';
 import { answeringInputErrors } from '../errors';
-import type { ReconcileService } from '../services/reconcile';
+import { getService } from '../get-service';
+import type { KoaContext } from '../koa-context';
 
 /** Admin: variant records set aside because their entries are no longer variants, and what to do with them. */
 const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
-  const service = () => strapi.plugin('personalization').service('reconcile') as ReconcileService;
+  const service = () => getService(strapi, 'reconcile');
 
   return {
-    async report(ctx: any) {
+    async report(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().report() }));
     },
-    async run(ctx: any) {
+    async run(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().run() }));
     },
-    async relink(ctx: any) {
+    async relink(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().relink(ctx.params.id) }));
     },
-    async relinkAll(ctx: any) {
+    async relinkAll(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().relinkAll() }));
     },
-    async dismiss(ctx: any) {
+    async dismiss(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().dismiss(ctx.params.id) }));
     },
-    async release(ctx: any) {
+    async release(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({
         data: await service().release(ctx.params.contentType, ctx.params.documentId),
       }));

@@ -1,13 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import { answeringInputErrors } from '../errors';
-import type { TransferService } from '../services/transfer';
+import { getService } from '../get-service';
+import type { KoaContext } from '../koa-context';
 
 /** Admin: everything the plugin holds as one JSON file, and that file imported back. */
 const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
-  const service = () => strapi.plugin('personalization').service('transfer') as TransferService;
+  const service = () => getService(strapi, 'transfer');
 
   return {
-    async export(ctx: any) {
+    async export(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => {
         const data = await service().export();
         ctx.set('Content-Disposition', `attachment; filename="personalization-export-${data.exportedAt.slice(0, 10)}.json"`);
@@ -16,7 +17,7 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
-    async import(ctx: any) {
+    async import(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({
         data: await service().import(ctx.request.body, { relink: ctx.query?.relink === 'true' }),
       }));

@@ -1,4 +1,4 @@
-import type { Core } from '@strapi/strapi';
+import type { Core, UID } from '@strapi/strapi';
 import { InputError } from '../errors';
 import { VARIANT_OF, enabledTypes } from '../enabled-types';
 import { outsideRequest } from '../internal';
@@ -9,6 +9,7 @@ import {
   type StaleReason,
 } from '../core/stale-variants';
 import type { DetachedVariant, ReconcileReport, ReconcileRun, RelinkAllResult, UnlinkedDocument } from '../../../shared/contracts/upkeep';
+import { relinkDetached, relinkRefusal } from './reconcile-relink';
 import type { VariantIndex, VariantRecord } from './variant-index';
 
 export type { DetachedVariant, ReconcileReport, ReconcileRun, UnlinkedDocument };
@@ -34,7 +35,7 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
   const index = () => strapi.plugin('personalization').service('variant-index') as VariantIndex;
 
   async function documentState(uid: string, linked: string[]): Promise<DocumentState> {
-    const query = strapi.db.query(uid as any);
+    const query = strapi.db.query(uid as UID.Schema);
     const marked = (await query.findMany({
       select: ['documentId', VARIANT_OF],
       where: { [VARIANT_OF]: { $notNull: true } },
@@ -64,7 +65,7 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
       const removed = await strapi.db.query(VARIANT).delete({ where: { id: record.id } });
       if (!removed) return null;
       const kept: Record<string, unknown> = { documentId: record.documentId };
-      for (const field of KEPT) kept[field] = (record as any)[field] ?? null;
+      for (const field of KEPT) kept[field] = (record as unknown as Record<string, unknown>)[field] ?? null;
       return strapi.db.query(DETACHED).create({
         data: {
           contentType: record.contentType,
@@ -100,67 +101,6 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
     const detached = (await strapi.db.query(DETACHED).findOne({ where: { documentId: id } })) as DetachedVariant | null;
     if (!detached) throw new InputError('id', `no detached variant record "${id}"`, 404);
     return detached;
-  }
-
-  /** Why `detached` cannot be linked again, or null. */
-  async function relinkRefusal(detached: DetachedVariant): Promise<string | null> {
-    const uid = detached.contentType;
-    if (!enabledTypes(strapi).includes(uid)) return `"${uid}" is not a content type with personalization enabled`;
-    const query = strapi.db.query(uid as any);
-    const rows = (await query.findMany({
-      select: ['documentId', VARIANT_OF],
-      where: { documentId: detached.variantDocumentId, [VARIANT_OF]: { $null: true } },
-    })) as Array<Record<string, unknown>>;
-    const marked = await query.count({ where: { documentId: detached.variantDocumentId, [VARIANT_OF]: { $notNull: true } } });
-    if (rows.length === 0 && marked === 0) return `the entry "${detached.variantDocumentId}" no longer exists`;
-    if (marked > 0) return `the entry "${detached.variantDocumentId}" is already a variant`;
-    const base = (await query.findOne({
-      select: ['documentId', VARIANT_OF],
-      where: { documentId: detached.baseDocumentId, [VARIANT_OF]: { $null: true } },
-    })) as Record<string, unknown> | null;
-    if (!base) return `the base entry "${detached.baseDocumentId}" does not exist or is a variant`;
-    const records = strapi.db.query(VARIANT);
-    if (await records.count({ where: { contentType: uid, baseDocumentId: detached.variantDocumentId } })) {
-      return `the entry "${detached.variantDocumentId}" has variants of its own`;
-    }
-    if (await records.count({ where: { contentType: uid, baseDocumentId: detached.baseDocumentId, key: detached.key } })) {
-      return `the key "${detached.key}" is used by another variant of the base entry`;
-    }
-    return null;
-  }
-
-  async function relinkOne(detached: DetachedVariant): Promise<VariantRecord> {
-    const refusal = await relinkRefusal(detached);
-    if (refusal) throw new InputError('id', refusal, 409);
-    const kept = detached.record ?? {};
-    const data: Record<string, unknown> = {
-      contentType: detached.contentType,
-      baseDocumentId: detached.baseDocumentId,
-      variantDocumentId: detached.variantDocumentId,
-      name: kept.name ?? detached.name ?? detached.key,
-      key: detached.key,
-      kind: kept.kind ?? 'targeted',
-      audience: kept.audience ?? null,
-      segments: kept.segments ?? [],
-      requiredPurposes: kept.requiredPurposes ?? [],
-      priority: kept.priority ?? 0,
-      startsAt: kept.startsAt ?? null,
-      endsAt: kept.endsAt ?? null,
-      enabled: kept.enabled ?? true,
-      locales: kept.locales ?? null,
-    };
-    for (const field of ['createdAt', 'updatedAt', 'publishedAt'] as const) if (kept[field]) data[field] = kept[field];
-    if (kept.documentId && !(await strapi.db.query(VARIANT).count({ where: { documentId: kept.documentId } }))) {
-      data.documentId = kept.documentId;
-    }
-    return strapi.db.transaction(async () => {
-      await strapi.db
-        .query(detached.contentType as any)
-        .updateMany({ where: { documentId: detached.variantDocumentId }, data: { [VARIANT_OF]: detached.baseDocumentId } });
-      const record = (await strapi.db.query(VARIANT).create({ data })) as VariantRecord;
-      await strapi.db.query(DETACHED).delete({ where: { id: detached.id } });
-      return record;
-    });
   }
 
   return {
@@ -216,7 +156,7 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Links a detached record's entry to its base again: the entry becomes a hidden variant. */
     async relink(id: string): Promise<VariantRecord> {
-      const record = await outsideRequest(strapi, async () => relinkOne(await findDetached(id)));
+      const record = await outsideRequest(strapi, async () => relinkDetached(strapi, await findDetached(id)));
       await index().rebuild();
       return record;
     },
@@ -227,9 +167,9 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
         const relinked: VariantRecord[] = [];
         const refused: Array<{ id: string; key: string; reason: string }> = [];
         for (const detached of (await strapi.db.query(DETACHED).findMany({ orderBy: [{ id: 'asc' }] })) as DetachedVariant[]) {
-          const refusal = await relinkRefusal(detached);
+          const refusal = await relinkRefusal(strapi, detached);
           if (refusal) refused.push({ id: detached.documentId, key: detached.key, reason: refusal });
-          else relinked.push(await relinkOne(detached));
+          else relinked.push(await relinkDetached(strapi, detached));
         }
         return { relinked, refused };
       });
@@ -253,7 +193,7 @@ const reconcile = ({ strapi }: { strapi: Core.Strapi }) => {
           (entry) => entry.contentType === uid && entry.documentId === documentId
         );
         if (!unlinked) throw new InputError('documentId', `"${documentId}" is not an unlinked variant entry of ${uid}`, 404);
-        await strapi.db.query(uid as any).updateMany({ where: { documentId }, data: { [VARIANT_OF]: null } });
+        await strapi.db.query(uid as UID.Schema).updateMany({ where: { documentId }, data: { [VARIANT_OF]: null } });
       });
       await index().rebuild();
       return { contentType: uid, documentId };

@@ -1,5 +1,5 @@
 import fs from 'fs';
-import type { Core } from '@strapi/strapi';
+import type { Core, UID } from '@strapi/strapi';
 import { z } from 'zod';
 import { InputError } from '../errors';
 import { outsideRequest } from '../internal';
@@ -68,7 +68,7 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
         const fields = carried(attributes);
         const rows: Array<Record<string, unknown>> = [];
         for (let offset = 0; ; offset += BATCH) {
-          const batch = await strapi.db.query(uid as any).findMany({ select: fields, orderBy: [{ id: 'asc' }], offset, limit: BATCH });
+          const batch = await strapi.db.query(uid as UID.Schema).findMany({ select: fields, orderBy: [{ id: 'asc' }], offset, limit: BATCH });
           rows.push(...batch.map((row: Record<string, unknown>) => pick(row, fields)));
           if (batch.length < BATCH) break;
         }
@@ -114,7 +114,7 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
             unique.forEach((field) => row[field] !== undefined && row[field] !== null && taken.get(field)!.add(String(row[field])));
             fresh.push(pick(row, fields));
           }
-          for (const row of fresh) await strapi.db.query(uid as any).create({ data: row });
+          for (const row of fresh) await strapi.db.query(uid as UID.Schema).create({ data: row });
           result.imported[name] = fresh.length;
           result.skipped[name] = rows.length - fresh.length;
           if (name === 'revocation') {
@@ -150,7 +150,7 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
   async function takenValues(uid: string, fields: string[]): Promise<Map<string, Set<string>>> {
     const taken = new Map(fields.map((field) => [field, new Set<string>()]));
     for (let offset = 0; ; offset += BATCH) {
-      const batch = await strapi.db.query(uid as any).findMany({ select: fields, orderBy: [{ id: 'asc' }], offset, limit: BATCH });
+      const batch = await strapi.db.query(uid as UID.Schema).findMany({ select: fields, orderBy: [{ id: 'asc' }], offset, limit: BATCH });
       for (const row of batch as Array<Record<string, unknown>>) {
         for (const field of fields) if (row[field] !== null && row[field] !== undefined) taken.get(field)!.add(String(row[field]));
       }

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { personalAttributesRead, validateAudience } from '../core/rules';
-import { InputError } from '../errors';
+import { InputError, parseInput } from '../errors';
 import { VARIANT_OF, isLocalized, isPersonalizable, uidFields } from '../enabled-types';
 import { internalWrite, outsideRequest } from '../internal';
 import { settings } from '../settings';
@@ -49,20 +49,8 @@ const reorderSchema = z.object({ keys: z.array(keySchema).min(1) }).strict();
 
 export type VariantInput = z.input<typeof createSchema>;
 
-/** Parses an admin request body, or throws an InputError naming the first bad field (`segments[1]`). */
-export function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue.path.length ? fieldPath(issue.path) : '(body)';
-  const message =
-    issue.code === 'unrecognized_keys' ? `unknown field "${issue.keys.join('", "')}"` : issue.message;
-  throw new InputError(issue.code === 'unrecognized_keys' ? issue.keys[0] : field, message);
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((part, position) => (typeof part === 'number' ? `[${part}]` : `${position ? '.' : ''}${String(part)}`)).join('');
-}
+/** Parses an admin request body, or throws an InputError naming the first bad field (`segments[1]`): the plugin's one parser. */
+export const parse = parseInput;
 
 /** Variants: clone from a base, settings, order, deletion, and cleanup after document writes. */
 const variants = ({ strapi }: { strapi: Core.Strapi }) => {

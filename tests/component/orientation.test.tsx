@@ -83,7 +83,7 @@ beforeEach(() => {
     '/personalization/catalogue': SETTINGS,
     [`/personalization/variants/${ARTICLE}/base1`]: [OUTDOOR],
     '/personalization/overview?page=1&pageSize=25': OVERVIEW,
-    [`/personalization/overview?contentType=${encodeURIComponent(ARTICLE)}&page=1&pageSize=100`]: OVERVIEW,
+    '/personalization/overview?page=1&pageSize=100': OVERVIEW,
   });
 });
 
@@ -127,7 +127,7 @@ describe('the list view column', () => {
 
   it('marks an entry with variants and how many are live, and leaves the others empty', async () => {
     const [, column] = addPersonalizedColumn({ displayedHeaders: [header], layout: { options: { personalization: { enabled: true } } } })
-      .displayedHeaders as Array<{ cellFormatter(row: { documentId: string }, header: unknown, meta: { model: string }): React.ReactNode }>;
+      .displayedHeaders as unknown as Array<{ cellFormatter(row: { documentId: string }, header: unknown, meta: { model: string }): React.ReactNode }>;
     render(
       wrap(
         <>

@@ -22,7 +22,8 @@ const cache = new Map<string, { at: number; entries: Promise<Map<string, Overvie
 async function personalizedEntries(get: Get, model: string): Promise<Map<string, OverviewEntry>> {
   const found = new Map<string, OverviewEntry>();
   for (let page = 1; ; page += 1) {
-    const response = await get<{ data: Overview }>(API.overview({ contentType: model, page: String(page), pageSize: String(PAGE_SIZE) }));
+    // The overview holds every type's entries, grouped by type; this type's are kept.
+    const response = await get<{ data: Overview }>(API.overview({ page: String(page), pageSize: String(PAGE_SIZE) }));
     const { entries, pagination } = response.data.data;
     for (const entry of entries) if (entry.contentType === model) found.set(entry.documentId, entry);
     if (page * pagination.pageSize >= pagination.total || entries.length === 0) return found;

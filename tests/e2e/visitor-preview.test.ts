@@ -37,6 +37,17 @@ describe('previewing an article as a visitor in Strapi', () => {
   const site = (): FrameLocator => page.frameLocator('iframe[data-testid="preview-iframe"]');
   const visitorButton = () => page.getByTestId('personalization-preview-visitor');
 
+  /** Chooses a visitor with personalization and the interest "outdoor" in the preview's visitor dialog. */
+  async function previewAsOutdoorFan() {
+    await visitorButton().click();
+    const dialog = page.getByRole('dialog', { name: 'Preview as a visitor' });
+    await dialog.getByRole('checkbox', { name: 'Personalization' }).click();
+    await dialog.getByRole('textbox', { name: 'interests' }).fill('outdoor');
+    const signed = page.waitForResponse((response) => response.url().endsWith('/personalization/preview'));
+    await dialog.getByRole('button', { name: 'Show the page to this visitor' }).click();
+    expect((await signed).status()).toBe(200);
+  }
+
   beforeAll(async () => {
     ({ app, browser } = session);
     page = watchConsole(await (await adminContext(browser, app)).newPage(), consoleErrors);
@@ -56,13 +67,7 @@ describe('previewing an article as a visitor in Strapi', () => {
   });
 
   it('renders the targeted page for a visitor with personalization and the interest outdoor', async () => {
-    await visitorButton().click();
-    const dialog = page.getByRole('dialog', { name: 'Preview as a visitor' });
-    await dialog.getByRole('checkbox', { name: 'Personalization' }).click();
-    await dialog.getByRole('textbox', { name: 'interests' }).fill('outdoor');
-    const signed = page.waitForResponse((response) => response.url().endsWith('/personalization/preview'));
-    await dialog.getByRole('button', { name: 'Show the page to this visitor' }).click();
-    expect((await signed).status()).toBe(200);
+    await previewAsOutdoorFan();
 
     await site().getByRole('heading', { level: 1, name: TARGETED_TITLE }).waitFor();
     await site().getByText('Picked for you').waitFor();
@@ -76,6 +81,7 @@ describe('previewing an article as a visitor in Strapi', () => {
 
     // The explanation stays in the controls: which variant, and why.
     await visitorButton().click();
+    const dialog = page.getByRole('dialog', { name: 'Preview as a visitor' });
     await dialog.getByTestId('preview-visitor-decision').getByText('outdoor', { exact: true }).waitFor();
     await dialog.getByRole('button', { name: 'Close' }).first().click();
   });
@@ -138,13 +144,7 @@ describe('previewing an article as a visitor in Strapi', () => {
   it('previews the homepage, a single type, with its featured article chosen for the visitor', async () => {
     await page.goto(`${app.baseUrl}/admin/content-manager/single-types/api::homepage.homepage/preview?plugins[i18n][locale]=en`);
     await site().locator('#featured').getByRole('heading', { name: CAMPAIGN_TITLE }).waitFor();
-    await visitorButton().click();
-    const dialog = page.getByRole('dialog', { name: 'Preview as a visitor' });
-    await dialog.getByRole('checkbox', { name: 'Personalization' }).click();
-    await dialog.getByRole('textbox', { name: 'interests' }).fill('outdoor');
-    const signed = page.waitForResponse((response) => response.url().endsWith('/personalization/preview'));
-    await dialog.getByRole('button', { name: 'Show the page to this visitor' }).click();
-    expect((await signed).status()).toBe(200);
+    await previewAsOutdoorFan();
     await site().locator('#featured').getByRole('heading', { name: TARGETED_TITLE }).waitFor();
   });
 });

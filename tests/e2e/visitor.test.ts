@@ -14,12 +14,12 @@ const TARGETED_TITLE = 'Five trails for you: longer routes, fewer crowds';
 jest.setTimeout(120_000);
 
 describe('a visitor on the demo site', () => {
+  const session = browserSession();
+  const { consoleErrors } = session;
   let app: DemoApp;
   let browser: Browser;
   let page: Page;
   let documentId: string;
-  const session = browserSession();
-  const { consoleErrors } = session;
 
   const featured = () => page.locator('#featured article');
   const banner = () => page.getByRole('region', { name: 'Make this site yours, if you want to' });

@@ -32,6 +32,14 @@ export async function startWithGenericArticle(options?: StartOptions): Promise<{
   return { strapi, admin, baseId };
 }
 
+/** Starts Strapi for a test file with an admin token and a second locale, German (`de`). */
+export async function startWithGerman(options?: StartOptions): Promise<{ strapi: Core.Strapi; admin: string }> {
+  const strapi = await startStrapi(options);
+  const admin = await adminToken(strapi);
+  await strapi.plugin('i18n').service('locales').create({ code: 'de', name: 'German (de)' });
+  return { strapi, admin };
+}
+
 /** A consent token, signed by the plugin's own issuer as the consent endpoint would sign it. */
 export async function consentToken(strapi: Core.Strapi, purposes: string[], attributes: Record<string, unknown> = {}): Promise<string> {
   return (await strapi.plugin('personalization').service('consent').issuer().issue({ purposes, attributes })).token;
@@ -58,6 +66,14 @@ export async function publishVariantDocument(
     if (data) await strapi.documents(uid as any).update({ documentId, locale, data: data(locale) } as any);
     await strapi.documents(uid as any).publish({ documentId, locale } as any);
   }
+}
+
+/** Creates an entry with its data in each locale (the first locale creates it) and publishes each; returns its documentId. */
+export async function publishedInLocales(strapi: Core.Strapi, uid: string, byLocale: Record<string, Record<string, unknown>>): Promise<string> {
+  const [[first, data], ...rest] = Object.entries(byLocale);
+  const documentId = await publishedDocument(strapi, uid, data, first);
+  for (const [locale, localized] of rest) await publishVariantDocument(strapi, uid, documentId, { data: () => localized, locales: [locale] });
+  return documentId;
 }
 
 /** Deletes every variant of one base entry through the admin API. */

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { startStrapi, stopStrapi, adminToken, grantPublic } from '../helpers/strapi';
+import { stopStrapi, grantPublic } from '../helpers/strapi';
+import { startWithGerman } from '../helpers/content';
 
 const ARTICLE = 'api::article.article';
 const HOMEPAGE = 'api::homepage.homepage';
@@ -50,9 +51,7 @@ describe('admin API for variants', () => {
   }
 
   beforeAll(async () => {
-    strapi = await startStrapi();
-    admin = await adminToken(strapi);
-    await strapi.plugin('i18n').service('locales').create({ code: 'de', name: 'German (de)' });
+    ({ strapi, admin } = await startWithGerman());
     authorId = (await strapi.documents('api::author.author').create({ data: { name: 'Ada' } })).documentId;
     baseId = await article('Generic', ['en', 'de']);
     const home = await strapi.documents(HOMEPAGE).create({ locale: 'en', data: { headline: 'Welcome' } } as any);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { startStrapi, stopStrapi, adminToken } from '../helpers/strapi';
-import { ARTICLE, consentToken, postVariant, publishedInLocales, publishVariantDocument } from '../helpers/content';
+import { stopStrapi } from '../helpers/strapi';
+import { ARTICLE, consentToken, postVariant, publishedInLocales, publishVariantDocument, startWithGerman } from '../helpers/content';
 
 const HOUR = 3600_000;
 
@@ -22,9 +22,7 @@ describe('GET /api/personalization/explain: why an entry was chosen, for the cal
   }
 
   beforeAll(async () => {
-    strapi = await startStrapi();
-    admin = await adminToken(strapi);
-    await strapi.plugin('i18n').service('locales').create({ code: 'de', name: 'German (de)' });
+    ({ strapi, admin } = await startWithGerman());
     baseId = await publishedInLocales(strapi, ARTICLE, { en: { title: 'Generic', slug: 'generic' }, de: { title: 'Allgemein', slug: 'allgemein' } });
     const draft = await strapi.documents(ARTICLE).create({ locale: 'en', data: { title: 'Draft only', slug: 'draft-only' } } as any);
     draftId = draft.documentId;

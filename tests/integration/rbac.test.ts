@@ -96,6 +96,16 @@ describe('RBAC on the plugin admin API', () => {
     };
   }
 
+  /** Calls each route as `token` and expects `status` from every one, with nothing written. */
+  async function expectEveryRefused(token: string, routes: Route[], status: 401 | 403) {
+    const before = await snapshot();
+    for (const route of routes) {
+      const response = await call(token, route);
+      expect([route.method, route.path, response.status]).toEqual([route.method, route.path, status]);
+    }
+    expect(await snapshot()).toEqual(before);
+  }
+
   beforeAll(async () => {
     strapi = await startStrapi();
     superAdmin = await adminToken(strapi);
@@ -119,12 +129,7 @@ describe('RBAC on the plugin admin API', () => {
   it('refuses every plugin admin route without a login', async () => {
     const routes = pluginAdminRoutes();
     expect(routes.length).toBeGreaterThanOrEqual(10);
-    const before = await snapshot();
-    for (const route of routes) {
-      const response = await call('not-a-jwt', route);
-      expect([route.method, route.path, response.status]).toEqual([route.method, route.path, 401]);
-    }
-    expect(await snapshot()).toEqual(before);
+    await expectEveryRefused('not-a-jwt', routes, 401);
   });
 
   it('refuses every plugin admin route to an editor without plugin permissions', async () => {
@@ -147,12 +152,7 @@ describe('RBAC on the plugin admin API', () => {
         'DELETE /personalization/segments/:id',
       ])
     );
-    const before = await snapshot();
-    for (const route of routes) {
-      const response = await call(editor, route);
-      expect([route.method, route.path, response.status]).toEqual([route.method, route.path, 403]);
-    }
-    expect(await snapshot()).toEqual(before);
+    await expectEveryRefused(editor, routes, 403);
   });
 
   it('lets a reader list variants and segments but change nothing', async () => {
@@ -163,7 +163,6 @@ describe('RBAC on the plugin admin API', () => {
     expect(segments.body.data.map((record: any) => [record.key, record.usage])).toEqual([['outdoor-fans', 1]]);
     await as(reader, http().get(`/personalization/segments/${segment.documentId}`)).expect(200);
 
-    const before = await snapshot();
     const writes = pluginAdminRoutes().filter((route) => !route.actions.includes('plugin::personalization.read'));
     expect(writes.map((route) => `${route.method} ${route.path}`)).toEqual(
       expect.arrayContaining([
@@ -176,11 +175,7 @@ describe('RBAC on the plugin admin API', () => {
         'DELETE /personalization/segments/:id',
       ])
     );
-    for (const route of writes) {
-      const response = await call(reader, route);
-      expect([route.method, route.path, response.status]).toEqual([route.method, route.path, 403]);
-    }
-    expect(await snapshot()).toEqual(before);
+    await expectEveryRefused(reader, writes, 403);
   });
 
   it('refuses to create a variant to a variant manager who may not create entries of that type', async () => {

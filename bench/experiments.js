@@ -10,6 +10,7 @@
  * against the same requests without experiments, and writes, which must be none (the exposures wait
  * in memory for the flush, whose statements are shown apart).
  * Usage: node bench/experiments.js [--quick] [--db=sqlite,postgres]
+ * (BENCH_F_ROUNDS sets the number of crossed rounds, 4 by default.)
  */
 const { startApps, stopApp, cleanupOnSignals, eachDatabase, pluginPath } = require('./lib/apps');
 const { ENTRIES, TOKEN_HEADER, latencySection } = require('./delivery');
@@ -20,7 +21,7 @@ const EXPERIMENTS = ENTRIES;
 const LEVELS = [0, EXPERIMENTS];
 const ROUTE = `GET ${PATH} (25 of ${ENTRIES} entries, ${ENTRIES} live variants)`;
 
-const FULL = { latency: { rounds: 4, requests: 100, warmup: 20 }, sql: { requests: 50 } };
+const FULL = { latency: { rounds: +(process.env.BENCH_F_ROUNDS || 4), requests: 100, warmup: 20 }, sql: { requests: 50 } };
 const QUICK = { latency: { rounds: 1, requests: 20, warmup: 5 }, sql: { requests: 10 } };
 
 /** Every entry on the page must be enrolled with the token, or the cell measures something else. */

@@ -9,6 +9,7 @@ const http = require('node:http');
 require('esbuild-register/dist/node').register();
 
 const { seed, setVariants, seedHomepage } = require('./seed');
+const { setScaleVariants } = require('./scale-seed');
 const { setExperiments, requestPathStatements } = require('./experiments-seed');
 
 const ARTICLE = 'api::article.article';
@@ -141,6 +142,11 @@ const commands = {
   /** The same bases with another number of live variants (after `seed`). */
   async setVariants(options) {
     return setVariants(strapi, options);
+  },
+
+  /** Up to ten variants per seeded base, mixed targeted and mass, some with segments (bench/scale-cells.js). */
+  async setScaleVariants(options) {
+    return setScaleVariants(strapi, options);
   },
 
   /** The homepage, published, reaching the first `highlights` seeded bases (after `seed`). */

@@ -18,8 +18,9 @@ let strapi;
 /** Commands the parent may send: { id, command, args } → { id, result } or { id, error }. */
 const COMMANDS = {
   status: () => strapi.plugin('personalization').service('coherence').status(),
-  /** Memory now, and event-loop delay since the last call (ms), for the soak. */
-  health() {
+  /** Memory now (after a full collection when `collect`), and event-loop delay since the last call (ms), for the soak. */
+  health({ collect = false } = {}) {
+    if (collect) collectGarbage();
     const { rss, heapUsed } = process.memoryUsage();
     const delay = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
     loopDelay.reset();
@@ -71,6 +72,12 @@ const COMMANDS = {
     return taken;
   },
 };
+
+/** A full collection without starting node with --expose-gc. */
+function collectGarbage() {
+  require('node:v8').setFlagsFromString('--expose-gc');
+  require('node:vm').runInNewContext('gc')();
+}
 
 const loopDelay = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();

@@ -5,7 +5,8 @@ import { DATABASE_CLIENT, dropDatabase, prepareDatabase } from './strapi';
 
 const MAIN = path.resolve(__dirname, 'instance-main.js');
 const SOURCE_PLUGIN = path.resolve(__dirname, '../fixtures/plugin-source');
-const BOOT_TIMEOUT_MS = 60_000;
+// Generous: on a shared, loaded machine a boot takes a minute or more.
+const BOOT_TIMEOUT_MS = 180_000;
 
 export interface Response {
   status: number;

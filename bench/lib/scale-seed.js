@@ -1,0 +1,131 @@
+'use strict';
+/**
+ * Run inside a Strapi process (bench/lib/app.js or tests/helpers/instance-main.js `call`) for the
+ * 50,000-variant cells (bench/scale-cells.js): variants on the published bases already seeded
+ * (bench/lib/seed.js), several per base, mixed targeted and mass, some with segments, and the
+ * cost of updating the index for one base against rebuilding it whole.
+ */
+const crypto = require('node:crypto');
+const { performance } = require('node:perf_hooks');
+
+const ARTICLE = 'api::article.article';
+const VARIANT = 'plugin::personalization.variant';
+const SEGMENT = 'plugin::personalization.segment';
+const CHUNK = 500;
+const BODY = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(16);
+
+/** Per base, in priority order: what the bench token (interests: outdoor) matches first varies. */
+const SHAPES = [
+  { key: 'cooking', kind: 'targeted', audience: { in: ['cooking', { var: 'interests' }] }, segments: [] },
+  { key: 'outdoor-fans', kind: 'targeted', audience: null, segments: ['outdoor-fans'] },
+  { key: 'outdoor', kind: 'targeted', audience: { in: ['outdoor', { var: 'interests' }] }, segments: [] },
+  { key: 'evening', kind: 'mass', audience: { '>=': [{ var: 'hour' }, 18] }, segments: [] },
+  { key: 'everyone', kind: 'mass', audience: null, segments: ['all-day'] },
+];
+const SEGMENTS = [
+  { key: 'outdoor-fans', name: 'Outdoor fans', rule: { in: ['outdoor', { var: 'interests' }] } },
+  { key: 'all-day', name: 'All day', rule: { '>=': [{ var: 'hour' }, 0] } },
+];
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+function documentId() {
+  let id = '';
+  for (const byte of crypto.randomBytes(24)) id += ALPHABET[byte % ALPHABET.length];
+  return id;
+}
+
+async function insert(strapi, uid, rows) {
+  for (let start = 0; start < rows.length; start += CHUNK) await strapi.db.query(uid).createMany({ data: rows.slice(start, start + CHUNK) });
+}
+
+async function baseIds(strapi) {
+  const rows = await strapi.db.query(ARTICLE).findMany({
+    select: ['documentId'],
+    where: { variantOf: { $null: true }, publishedAt: { $notNull: true }, locale: 'en' },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((row) => row.documentId);
+}
+
+/**
+ * Replaces every variant with `variants` new ones, spread evenly over the published bases (up to
+ * ten per base), published, with the shapes above in turn; then one full index build.
+ */
+async function setScaleVariants(strapi, { variants }) {
+  const started = Date.now();
+  const bases = await baseIds(strapi);
+  if (variants > bases.length * 10) throw new Error(`at most ten variants per base (${bases.length} bases)`);
+  await strapi.db.query(ARTICLE).deleteMany({ where: { variantOf: { $notNull: true } } });
+  await strapi.db.query(VARIANT).deleteMany({});
+  if ((await strapi.db.query(SEGMENT).count()) === 0) {
+    await insert(strapi, SEGMENT, SEGMENTS.map((segment) => ({ ...segment, documentId: documentId(), description: null })));
+  }
+  const now = new Date();
+  const perBase = Math.ceil(variants / Math.max(1, bases.length));
+  const rows = [];
+  const records = [];
+  for (let n = 0; n < variants; n++) {
+    const base = bases[Math.floor(n / perBase)];
+    const slot = n % perBase;
+    // Ten per base run through every shape twice; one per base alternates between bases.
+    const shape = SHAPES[n % SHAPES.length];
+    const key = `${shape.key}-${slot}`;
+    const variantDocumentId = documentId();
+    const common = { documentId: variantDocumentId, locale: 'en', createdAt: now, updatedAt: now, variantOf: base };
+    const fields = { title: `${key} version`, slug: `${key}-${base}`, summary: `For ${key}.`, body: BODY };
+    rows.push({ ...common, ...fields, publishedAt: null }, { ...common, ...fields, publishedAt: now });
+    records.push({
+      documentId: documentId(),
+      name: key,
+      key,
+      contentType: ARTICLE,
+      baseDocumentId: base,
+      variantDocumentId,
+      kind: shape.kind,
+      audience: shape.audience,
+      segments: shape.segments,
+      requiredPurposes: [],
+      priority: slot,
+      startsAt: null,
+      endsAt: null,
+      enabled: true,
+      locales: null,
+      createdAt: now,
+      updatedAt: now,
+      publishedAt: now,
+    });
+  }
+  await insert(strapi, ARTICLE, rows);
+  await insert(strapi, VARIANT, records);
+  if (strapi.db.dialect.client === 'postgres') {
+    const schema = strapi.config.get('database.connection.connection.schema', 'public');
+    for (const uid of [ARTICLE, VARIANT]) await strapi.db.connection.raw('VACUUM ANALYZE ??', [`${schema}.${strapi.db.metadata.get(uid).tableName}`]);
+  }
+  await strapi.plugin('personalization').service('variant-index').rebuild();
+  return { variants, perBase, bases: bases.length, ms: Date.now() - started };
+}
+
+/**
+ * The index work of a change: `changes` updates of one base each (a different base each time, as
+ * a change announced by another instance is applied), then `full` full builds; milliseconds each.
+ */
+async function indexUpdateCost(strapi, { changes = 100, full = 3 }) {
+  const index = strapi.plugin('personalization').service('variant-index');
+  const records = await strapi.db.query(VARIANT).findMany({ select: ['baseDocumentId'], limit: 100_000 });
+  const bases = [...new Set(records.map((record) => record.baseDocumentId))];
+  const one = [];
+  for (let i = 0; i < changes; i++) {
+    const started = performance.now();
+    await index.refresh({ uid: ARTICLE, base: bases[(i * 7919) % bases.length] });
+    one.push(performance.now() - started);
+  }
+  const whole = [];
+  for (let i = 0; i < full; i++) {
+    const started = performance.now();
+    await index.refresh();
+    whole.push(performance.now() - started);
+  }
+  return { oneBase: one, full: whole, liveVariants: records.length };
+}
+
+module.exports = { setScaleVariants, indexUpdateCost };

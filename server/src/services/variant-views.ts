@@ -1,15 +1,17 @@
 import type { Core } from '@strapi/strapi';
 import type { Overview, OverviewEntry, VariantListItem, VariantRecord } from '../../../shared/contracts';
 import { mainFieldOf } from '../controllers/settings';
-import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
 import type { LiveVariant } from '../core/decision';
+import type { CompiledRule } from '../core/rules';
 import { reachabilityVariant, reachabilityWarnings } from '../core/reachability';
 import { instantOf, variantStatus } from '../core/variant-status';
 import { settings } from '../settings';
 import type { ExperimentIndex } from './experiment-index';
+import { liveVariant, ruleCache } from './live-variant';
 import type { VariantIndex } from './variant-index';
 
 const VARIANT = 'plugin::personalization.variant';
+const NO_SEGMENTS = new Map<string, CompiledRule>();
 
 /** Targeted by priority, then mass by priority: the order delivery tries them in. */
 export function inEvaluationOrder<T extends Pick<VariantRecord, 'kind' | 'priority' | 'id'>>(records: readonly T[]): T[] {
@@ -27,25 +29,8 @@ const variantViews = ({ strapi }: { strapi: Core.Strapi }) => {
   const experiments = () => strapi.plugin('personalization').service('experiment-index') as ExperimentIndex;
 
   /** The index's view of a record; a record the index lacks (a type no longer enabled) reads as a draft. */
-  function liveOf(uid: string, record: VariantRecord, live: Map<string, LiveVariant>): LiveVariant {
-    const found = live.get(record.key);
-    if (found) return found;
-    const required = new Set(record.requiredPurposes ?? []);
-    if (record.kind === 'targeted') required.add(PERSONALIZATION_PURPOSE);
-    return {
-      key: record.key,
-      documentId: record.variantDocumentId,
-      kind: record.kind,
-      priority: record.priority,
-      enabled: record.enabled,
-      startsAt: instantOf(record.startsAt),
-      endsAt: instantOf(record.endsAt),
-      locales: record.locales && record.locales.length > 0 ? new Set(record.locales) : null,
-      publishedLocales: new Set(),
-      requiredPurposes: [...required],
-      matches: () => false,
-      reads: [],
-    };
+  function liveOf(record: VariantRecord, live: Map<string, LiveVariant>): LiveVariant {
+    return live.get(record.key) ?? liveVariant(record, undefined, NO_SEGMENTS, ruleCache(), settings(strapi).catalogue);
   }
 
   function liveByKey(uid: string, baseDocumentId: string): Map<string, LiveVariant> {
@@ -59,7 +44,7 @@ const variantViews = ({ strapi }: { strapi: Core.Strapi }) => {
       const ordered = inEvaluationOrder(records);
       const live = liveByKey(uid, baseDocumentId);
       const arms = experiments().runningOn(uid, baseDocumentId)?.armVariants;
-      const views = ordered.map((record) => liveOf(uid, record, live));
+      const views = ordered.map((record) => liveOf(record, live));
       const purposes = new Set(settings(strapi).config.purposes.map((purpose) => purpose.key));
       const warnings = reachabilityWarnings(
         views.map((view, position) => reachabilityVariant(view, ordered[position], arms?.has(view.key) ?? false)),
@@ -105,7 +90,7 @@ const variantViews = ({ strapi }: { strapi: Core.Strapi }) => {
             key: record.key,
             name: record.name,
             kind: record.kind,
-            status: variantStatus(liveOf(uid, record, live), now),
+            status: variantStatus(liveOf(record, live), now),
             startsAt: record.startsAt,
             endsAt: record.endsAt,
             variantDocumentId: record.variantDocumentId,

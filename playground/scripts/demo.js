@@ -3,7 +3,9 @@
 /**
  * `npm run demo`: builds what is missing (the plugin's dist, the admin panel), starts the
  * playground app on SQLite with example content and prints where to look.
- * HOST, PORT and DEMO_DB (SQLite file, relative to playground/) are honoured.
+ * HOST, PORT and DEMO_DB (SQLite file, relative to playground/) are honoured. DEMO_NO_BUILD=1 starts
+ * what is built as it is: the browser tests build first, under a lock, and a source file someone
+ * edits meanwhile must not start a second build inside the test's start-up time.
  */
 
 const fs = require('fs');
@@ -59,7 +61,7 @@ function buildIfStale() {
 }
 
 async function main() {
-  buildIfStale();
+  if (process.env.DEMO_NO_BUILD !== '1') buildIfStale();
   process.env.HOST = host;
   process.env.PORT = port;
   delete process.env.PERSONALIZATION_PLUGIN_PATH;

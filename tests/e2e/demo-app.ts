@@ -44,7 +44,8 @@ export async function startDemoApp(timeoutMs: number): Promise<DemoApp> {
   const database = `.tmp/e2e-${process.pid}-${port}.db`;
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = '';
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port), DEMO_DB: database, DATABASE_CLIENT: 'sqlite' };
+  // The caller has built the plugin and the admin (see the README's Tests): no build inside the start-up time.
+  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port), DEMO_DB: database, DATABASE_CLIENT: 'sqlite', DEMO_NO_BUILD: '1' };
   // Settings the integration tests export would point the app elsewhere: the demo is the
   // packaged plugin (dist through the exports map) on its own SQLite file.
   for (const name of ['PERSONALIZATION_PLUGIN_PATH', 'PERSONALIZATION_CONFIG', 'DATABASE_FILENAME', 'NODE_ENV']) delete env[name];

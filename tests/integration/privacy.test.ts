@@ -58,7 +58,7 @@ describe('privacy (invariant 6): no attribute value is stored or logged', () => 
         (stream as any).write = original;
       });
     }
-  });
+  }, 180_000);
 
   afterAll(async () => {
     strapi.log.level = 'error';
@@ -164,6 +164,18 @@ describe('privacy (invariant 6): no attribute value is stored or logged', () => 
         .expect(202);
       expect(converted.body.data.counted).toBe(true);
     }
+    // The paths that read a visitor without counting them: explain, a prefetch, and a conversion without the purpose.
+    const explained = await http().get(`/api/personalization/explain/${ARTICLE}/${baseId}`).set('X-Consent-Token', tokens[0]).expect(200);
+    expect(explained.body.data.experiment).toMatchObject({ key: 'calm-test', enrolled: true });
+    await http().get(`/api/articles/${baseId}`).set('X-Consent-Token', tokens[1]).set('Sec-Purpose', 'prefetch').expect(200);
+    const withoutPurpose = await consentToken(strapi, ['personalization'], { ageGroup: SECRETS.ageGroup, interests: [SECRETS.interests] });
+    const refused = await http()
+      .post('/api/personalization/events')
+      .set('X-Consent-Token', withoutPurpose)
+      .send({ type: 'conversion', goal: 'signup' })
+      .expect(202);
+    expect(refused.body.data).toEqual({ counted: false, reason: 'consent-missing' });
+    tokens.push(withoutPurpose);
     await strapi.plugin('personalization').service('experiment-counts').flush();
     const results = await http().get(`/personalization/experiments/${created.body.data.documentId}/results`).set(auth).expect(200);
     expect(results.body.data.results.overall.exposures).toBe(16);

@@ -121,7 +121,14 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
   };
 }
 
-/** The UTC day (`YYYY-MM-DD`) counters are kept by. */
+const DAY_MS = 86_400_000;
+/** The last day asked for, and where it starts and ends: delivery asks once per entry counted. */
+let lastDay = { from: 0, to: 0, day: '' };
+
+/** The UTC day (`YYYY-MM-DD`) counters are kept by; formatted once per day, not once per call. */
 export function utcDay(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  if (now >= lastDay.from && now < lastDay.to) return lastDay.day;
+  const from = now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
+  lastDay = { from, to: from + DAY_MS, day: new Date(from).toISOString().slice(0, 10) };
+  return lastDay.day;
 }

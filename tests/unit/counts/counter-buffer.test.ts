@@ -60,6 +60,14 @@ function count(buffer: ReturnType<typeof counterBuffer<Pending>>, key: string, t
   for (let i = 0; i < times; i += 1) buffer.entry(`${key}/${day}`, () => ({ key, day, served: 0 })).served += 1;
 }
 
+describe('utcDay', () => {
+  it('gives the UTC day of any instant, also right after another day was asked for', () => {
+    for (const instant of ['2026-11-30T23:59:59.999Z', '2026-12-01T00:00:00.000Z', '2026-11-30T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '2024-02-29T12:00:00.000Z', '2026-12-01T00:00:00.001Z']) {
+      expect(utcDay(Date.parse(instant))).toBe(instant.slice(0, 10));
+    }
+  });
+});
+
 describe('counter buffer', () => {
   it('adds up what several instances flush at once, one row per key and day', async () => {
     const { strapi, rows } = fakeDatabase();

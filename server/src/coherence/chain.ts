@@ -9,11 +9,20 @@ export function stampChain(limit = 1_000) {
   let head: string | undefined;
   /** Links that arrived before their predecessor: previous stamp → stamp. */
   const ahead = new Map<string, string>();
+  /** Stamps the head has been at, the newest `limit`. */
+  const passed = new Set<string>();
+
+  function moveTo(stamp: string | undefined): void {
+    head = stamp;
+    if (stamp === undefined) return;
+    passed.add(stamp);
+    if (passed.size > limit) passed.delete(passed.values().next().value as string);
+  }
 
   function follow(): void {
     for (let next = head === undefined ? undefined : ahead.get(head); next !== undefined; next = ahead.get(head!)) {
       ahead.delete(head!);
-      head = next;
+      moveTo(next);
     }
   }
 
@@ -23,15 +32,20 @@ export function stampChain(limit = 1_000) {
 
     /** Everything up to `stamp` is applied (a full read began after it was written). */
     reset(stamp: string | undefined): void {
-      head = stamp;
+      moveTo(stamp);
       follow();
+    },
+
+    /** Whether the head has been at `stamp`: every change up to it was applied here. */
+    reached(stamp: string): boolean {
+      return passed.has(stamp);
     },
 
     /** The change stamped `stamp`, which replaced `prev`, is applied. */
     link(prev: string | undefined, stamp: string): void {
       if (prev === undefined) return;
       if (prev === head) {
-        head = stamp;
+        moveTo(stamp);
         follow();
         return;
       }

@@ -103,6 +103,8 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
   let timer: NodeJS.Timeout | undefined;
   let currentInterval: number | null = null;
   let failing = false;
+  /** A variants stamp seen ahead of the chain at the last check (see variantsBehind). */
+  let suspect: string | undefined;
 
   const table = () => {
     const { tableName } = strapi.db.metadata.get(STORE);
@@ -182,7 +184,7 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
     const stamps = await readStamps();
     counters.checks += 1;
     const work: Array<Promise<void>> = [];
-    if (full || stamps.variants !== chain.head()) {
+    if (variantsBehind(full, stamps.variants)) {
       work.push(reloadVariants().then(() => chain.reset(stamps.variants)));
     }
     if (full || stamps.revocations !== seen.revocations) {
@@ -197,8 +199,28 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
     await Promise.all(work);
   }
 
+  /**
+   * Whether to read every variant again. With notifications up, a stamp ahead of this instance's
+   * chain is most often a message still on its way: it is read again only if the chain has not
+   * reached that stamp by the next check (sooner than usual, see intervalNow). A full read of
+   * 50,000 variants takes seconds, so one per race would stall changes behind it.
+   */
+  function variantsBehind(full: boolean, stamp: string | undefined): boolean {
+    if (full || !bus?.connected() || transport === 'poll') return full || stamp !== chain.head();
+    if (stamp === chain.head() || (stamp !== undefined && chain.reached(stamp))) {
+      suspect = undefined;
+      return false;
+    }
+    if (suspect === undefined || chain.reached(suspect)) {
+      suspect = stamp;
+      return false;
+    }
+    suspect = undefined;
+    return true;
+  }
+
   function intervalNow(): number {
-    if (transport === 'poll' || needsResync || !bus?.connected()) return pollIntervalMs;
+    if (transport === 'poll' || needsResync || !bus?.connected() || suspect !== undefined) return pollIntervalMs;
     return pollIntervalMs * SAFETY_FACTOR;
   }
 

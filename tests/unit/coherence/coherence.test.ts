@@ -117,6 +117,15 @@ describe('stamp chain', () => {
     expect(chain.head()).toBe('s6');
   });
 
+  it('knows the stamps it has passed, so a stamp seen ahead can be checked again later', () => {
+    const chain = stampChain();
+    chain.reset('s0');
+    expect(chain.reached('s1')).toBe(false);
+    chain.link('s0', 's1');
+    chain.link('s1', 's2');
+    expect([chain.reached('s0'), chain.reached('s1'), chain.reached('s2'), chain.reached('s3')]).toEqual([true, true, true, false]);
+  });
+
   it('ignores a link without a predecessor and bounds the links it holds', () => {
     const chain = stampChain(3);
     chain.reset('s0');

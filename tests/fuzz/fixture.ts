@@ -28,8 +28,10 @@ export interface Fixture {
   authors: string[];
   homepage: string;
   variantIds: string[];
-  /** Variant record documentIds (admin routes) of the fixture: the fuzzer never changes or deletes them. */
+  /** Variant record and experiment documentIds (admin routes) of the fixture: the fuzzer never changes or deletes them. */
   recordIds: string[];
+  /** Draft experiments: the first is the fixture's own (in recordIds), the fuzzer may start, stop, promote or delete the second. */
+  experimentIds: string[];
   tokens: {
     /** Grants personalization and functional, with interests [outdoor]: gets the targeted variant. */
     targeted: string;
@@ -87,7 +89,7 @@ export async function setUp(strapi: Core.Strapi, { plugin = true }: { plugin?: b
 
   if (!plugin) {
     const homepage = await published(strapi, HOMEPAGE, { headline: 'Welcome', featured: trails, highlights: [trails, city, draftBase] }, 'en');
-    return { articles: [trails, city, plain, draftBase], authors: [ada, bob], homepage, variantIds: [], recordIds: [], tokens: { targeted: '', functional: '', revocable: [] } };
+    return { articles: [trails, city, plain, draftBase], authors: [ada, bob], homepage, variantIds: [], recordIds: [], experimentIds: [], tokens: { targeted: '', functional: '', revocable: [] } };
   }
 
   const outdoor = await variant(
@@ -122,6 +124,17 @@ export async function setUp(strapi: Core.Strapi, { plugin = true }: { plugin?: b
     'en'
   );
 
+  // Drafts: delivery is as without them until the fuzzer starts the second one.
+  const experiments = strapi.plugin('personalization').service('experiments');
+  const arms = [
+    { key: 'control', variant: null, weight: 0.5 },
+    { key: 'functional', variant: 'functional', weight: 0.5 },
+  ];
+  const experimentIds: string[] = [];
+  for (const key of ['kept', 'playground']) {
+    experimentIds.push((await experiments.create({ contentType: ARTICLE, baseDocumentId: city, key, name: key, arms, goals: ['signup'] })).documentId);
+  }
+
   const issuer = strapi.plugin('personalization').service('consent').issuer();
   const issue = async (purposes: string[], attributes: Record<string, unknown> = {}) => (await issuer.issue({ purposes, attributes })).token as string;
   const revocable: string[] = [];
@@ -132,7 +145,8 @@ export async function setUp(strapi: Core.Strapi, { plugin = true }: { plugin?: b
     authors: [ada, bob],
     homepage,
     variantIds: [outdoor, unpublished, winter, functional].map((record) => record.variantDocumentId),
-    recordIds: [outdoor, unpublished, winter, functional].map((record) => record.documentId),
+    recordIds: [...[outdoor, unpublished, winter, functional].map((record) => record.documentId), experimentIds[0]],
+    experimentIds,
     tokens: {
       targeted: await issue(['personalization', 'functional'], { interests: ['outdoor'] }),
       functional: await issue(['functional']),

@@ -430,6 +430,35 @@ function adminRoutes(fixture: Fixture, ids: fc.Arbitrary<string>): fc.Arbitrary<
       tables: fc.dictionary(fc.constantFrom('segment', 'revocation', 'consent-record', 'detached-variant', 'nope'), fc.array(fc.dictionary(fc.constantFrom('key', 'name', 'rule', 'recordId', 'expiresAt', 'subject', 'purposes', 'createdAt', 'documentId', 'id', 'grantedAt', 'policyVersion'), tree, { maxKeys: 5, noNullPrototype: true }), { maxLength: 2 }), { maxKeys: 2, noNullPrototype: true }),
     })
   );
+  const experimentBody = fc.record(
+    {
+      contentType: fc.oneof(fc.constantFrom(...CONTENT_TYPES), text(20)),
+      baseDocumentId: ids,
+      key: fc.oneof(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), text(12)),
+      name: text(),
+      arms: fc.oneof(
+        fc.array(
+          fc.record(
+            {
+              key: fc.oneof(fc.constantFrom('control', 'a', 'b'), text(8)),
+              variant: fc.oneof(fc.constantFrom(null, 'outdoor', 'winter', 'functional', 'unpublished', 'nope'), tree),
+              weight: fc.oneof(fc.constantFrom(0, 0.5, 1, 0.3333333333333333), fc.double(), text(4)),
+            },
+            { requiredKeys: [] }
+          ),
+          { maxLength: 4 }
+        ),
+        tree
+      ),
+      coverage: fc.oneof(fc.constantFrom(0, 0.5, 1), fc.double(), tree),
+      goals: fc.oneof(fc.array(fc.oneof(fc.constantFrom('signup', 'buy'), text(8)), { maxLength: 3 }), tree),
+      audience: rule,
+      segments: fc.oneof(fc.array(fc.oneof(fc.constantFrom('outdoor', 'city'), text(10)), { maxLength: 3 }), tree),
+    },
+    { requiredKeys: [] }
+  );
+  // The fixture's second experiment may be started, stopped, promoted and deleted; ids of nothing too.
+  const experimentIds = fc.oneof(fc.constant(fixture.experimentIds[1]), foreignIds);
   const path = (template: fc.Arbitrary<string>, query = fc.oneof(fc.constant(''), queryString(ids))) =>
     fc.tuple(template, query).map(([route, q]) => `/personalization${route}${q ? `?${q}` : ''}`);
   const enc = (id: string) => encodeURIComponent(id);
@@ -451,6 +480,14 @@ function adminRoutes(fixture: Fixture, ids: fc.Arbitrary<string>): fc.Arbitrary<
     foreignIds.map((id) => ({ method: 'POST', path: `/personalization/reconcile/detached/${enc(id)}/relink` })),
     foreignIds.map((id) => ({ method: 'DELETE', path: `/personalization/reconcile/detached/${enc(id)}` })),
     fc.tuple(fc.oneof(fc.constantFrom(...CONTENT_TYPES), text(20)), foreignIds).map(([ct, id]) => ({ method: 'POST', path: `/personalization/reconcile/unlinked/${enc(ct)}/${enc(id)}/release` })),
+    // Experiments: list (filtered in every shape), one, its results; create, change, start, stop, promote, delete.
+    path(fc.constant('/experiments')).map((p) => ({ method: 'GET', path: p })),
+    fc.tuple(fc.oneof(ids, fc.constantFrom(...fixture.experimentIds)), fc.constantFrom('', '/results')).chain(([id, tail]) => path(fc.constant(`/experiments/${enc(id)}${tail}`))).map((p) => ({ method: 'GET', path: p })),
+    rawBody(experimentBody).map((body) => ({ method: 'POST', path: '/personalization/experiments', body })),
+    fc.tuple(experimentIds, rawBody(experimentBody)).map(([id, body]) => ({ method: 'PUT', path: `/personalization/experiments/${enc(id)}`, body })),
+    fc.tuple(experimentIds, fc.constantFrom('start', 'stop')).map(([id, action]) => ({ method: 'POST', path: `/personalization/experiments/${enc(id)}/${action}` })),
+    fc.tuple(experimentIds, rawBody(fc.record({ arm: fc.oneof(fc.constantFrom('control', 'functional', 'x'), tree) }, { requiredKeys: [] }))).map(([id, body]) => ({ method: 'POST', path: `/personalization/experiments/${enc(id)}/promote`, body })),
+    experimentIds.map((id) => ({ method: 'DELETE', path: `/personalization/experiments/${enc(id)}` })),
   ];
   return fc.record({ route: fc.oneof(...routes), headers: consentHeaders(fixture) }).map(({ route, headers }) => ({ ...route, headers, admin: true }));
 }

@@ -83,13 +83,14 @@ describe('editors in the Strapi admin', () => {
     await panel().getByText('Base entry: visitors for whom no variant applies see this content.').waitFor();
     const items = panel().getByRole('listitem');
     await items.nth(2).waitFor();
+    // Targeted variants first, then mass variants: the order delivery tries them in.
     await expect(items.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label')))).resolves.toEqual([
-      'Winter weekend campaign',
       'Outdoor fans',
       'Young adults',
+      'Winter weekend campaign',
     ]);
-    await items.nth(1).getByText('interests contains “outdoor”').waitFor();
-    for (const position of [0, 1, 2]) await items.nth(position).getByText('Published', { exact: true }).waitFor();
+    await items.nth(0).getByText('interests contains “outdoor”').waitFor();
+    for (const position of [0, 1, 2]) await items.nth(position).getByText('Live', { exact: true }).waitFor();
     await panel().scrollIntoViewIfNeeded();
     await screenshot('side-panel');
   });
@@ -137,7 +138,7 @@ describe('editors in the Strapi admin', () => {
     );
     await page.getByRole('button', { name: 'Publish' }).click();
     expect((await published).status()).toBe(200);
-    await panel().getByRole('listitem', { name: VARIANT_NAME }).getByText('Published', { exact: true }).waitFor();
+    await panel().getByRole('listitem', { name: VARIANT_NAME }).getByText('Live', { exact: true }).waitFor();
     await expect(panel().getByRole('alert').count()).resolves.toBe(0);
   });
 
@@ -179,8 +180,8 @@ describe('editors in the Strapi admin', () => {
     expect((await response.json()).data.audience).toEqual({ '==': [{ var: 'ageGroup' }, '18-24'] });
   });
 
-  it('moves the variant to the top of the order', async () => {
-    for (const position of [2, 1, 0]) {
+  it('moves the variant to the top of the targeted variants', async () => {
+    for (const position of [1, 0]) {
       const reordered = page.waitForResponse((response) => response.url().endsWith('/order') && response.request().method() === 'PUT');
       await panel().getByRole('button', { name: `Move “${VARIANT_NAME}” up` }).click();
       expect((await reordered).status()).toBe(200);
@@ -195,7 +196,7 @@ describe('editors in the Strapi admin', () => {
     }
     await expect(
       panel().getByRole('listitem').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label')))
-    ).resolves.toEqual([VARIANT_NAME, 'Winter weekend campaign', 'Outdoor fans', 'Young adults']);
+    ).resolves.toEqual([VARIANT_NAME, 'Outdoor fans', 'Young adults', 'Winter weekend campaign']);
   });
 
   it('serves the variant to a visitor whose consent matches, and generic content to everyone else', async () => {
@@ -281,7 +282,7 @@ describe('editors in the Strapi admin', () => {
     await panel().getByRole('listitem', { name: 'Young adults' }).waitFor({ state: 'detached' });
     const token = await adminToken(EDITOR);
     const remaining = await adminApi(token, 'GET', `/personalization/variants/${ARTICLE}/${baseDocumentId}`);
-    expect(remaining.body.data.map((record: { key: string }) => record.key)).toEqual([VARIANT_KEY, 'winter-campaign', 'outdoor']);
+    expect(remaining.body.data.map((record: { key: string }) => record.key)).toEqual([VARIANT_KEY, 'outdoor', 'winter-campaign']);
   });
 
   it('shows no plugin menu to a role without plugin permissions, and its API answers 403', async () => {

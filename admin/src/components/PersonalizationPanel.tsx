@@ -89,6 +89,16 @@ const PanelContent = ({ document, documentId: routeDocumentId, model, settings, 
   const variants = useResource<VariantListItem[]>(baseDocumentId ? API.variantsOf(model, baseDocumentId) : null);
   const records = variants.data ?? [];
   const lists = evaluationLists(records);
+  // Publishing or unpublishing the entry being edited changes a variant's status: read the list again.
+  const publication = `${document?.status ?? ''} ${String(document?.publishedAt ?? '')}`;
+  const shownPublication = React.useRef(publication);
+  React.useEffect(() => {
+    if (shownPublication.current === publication) return;
+    shownPublication.current = publication;
+    variants.reload();
+    // `variants.reload` is stable; the publication state decides.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [publication]);
   const served = useResource<ServedCounts>(baseDocumentId ? API.served(model, baseDocumentId) : null);
   const servedOf = (key: string | null) => served.data?.counts.find((count) => count.variant === key);
   const baseServed = servedOf(null);

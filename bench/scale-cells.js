@@ -205,7 +205,14 @@ if (require.main === module) {
     (result) => {
       console.log(print(result));
       const latest = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, 'utf8')) : {};
-      latest.scale = { measuredAt: new Date().toISOString(), ...result };
+      // A run of some parts or databases keeps the others' last figures.
+      const before = latest.scale ?? {};
+      latest.scale = {
+        ...result,
+        measuredAt: new Date().toISOString(),
+        list: { ...before.list, ...result.list },
+        change: result.change ?? before.change ?? null,
+      };
       fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
       fs.writeFileSync(RESULTS, JSON.stringify(latest, null, 2));
       process.exit(0);

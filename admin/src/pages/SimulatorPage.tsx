@@ -30,6 +30,7 @@ import { NavLink } from 'react-router-dom';
 import { useIntl } from 'react-intl';
 import type { SimulatedEntry, Simulation } from '../../../shared/contracts';
 import { API, problemOf, useSettings, type ApiProblem, type EnabledContentType, type PluginSettings } from '../api';
+import { ExperimentStandingNote } from '../components/ExperimentStandingNote';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { useRuleWording } from '../hooks/useRuleWording';
 import { useT } from '../hooks/useT';
@@ -247,6 +248,7 @@ const Simulator = ({ settings }: { settings: PluginSettings }) => {
                         <Typography variant="pi" textColor="neutral600">
                           {reason(entry.served.reason)}
                         </Typography>
+                        {entry.experiment && <ExperimentStandingNote standing={entry.experiment} />}
                       </Flex>
                     </Td>
                     <Td>

@@ -114,8 +114,8 @@ function printRelated(related) {
   const out = [];
   const fixed = (value) => value.toFixed(3);
   const sqlite = related.databases.sqlite;
-  if (sqlite?.throughput) {
-    const a = sqlite.throughput;
+  for (const a of [sqlite?.throughputNoVariants, sqlite?.throughput]) {
+    if (!a) continue;
     const s = a.settings;
     out.push(
       `\ne. Related entries: plain Strapi vs plugin installed, nothing served — ${a.route}, SQLite,`,
@@ -379,6 +379,7 @@ function summarize(report) {
     }
   }
   for (const [database, result] of Object.entries(report.related?.databases ?? {})) {
+    if (result?.throughputNoVariants) summary[`related_throughputRatioNoVariants_${database}`] = result.throughputNoVariants.ratio;
     if (result?.throughput) summary[`related_throughputRatioNothingServed_${database}`] = result.throughput.ratio;
     if (result?.latency) summary[`related_latencyRatio5000vs0_${database}`] = result.latency.ratio5000vs0;
     if (result?.queries) {

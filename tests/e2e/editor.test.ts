@@ -182,6 +182,9 @@ describe('editors in the Strapi admin', () => {
 
   it('moves the variant to the top of the targeted variants', async () => {
     for (const position of [1, 0]) {
+      // The panel ignores a move while it saves or reloads: wait until its actions are usable.
+      const settings = panel().getByRole('button', { name: `Settings of “${VARIANT_NAME}”` });
+      for (let waited = 0; !(await settings.isEnabled()) && waited < 30_000; waited += 100) await page.waitForTimeout(100);
       const reordered = page.waitForResponse((response) => response.url().endsWith('/order') && response.request().method() === 'PUT');
       await panel().getByRole('button', { name: `Move “${VARIANT_NAME}” up` }).click();
       expect((await reordered).status()).toBe(200);

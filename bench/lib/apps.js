@@ -77,7 +77,7 @@ async function pgServerVersion() {
  * Starts one app: `{ name, plugin, client: 'sqlite'|'postgres', pluginDir? }`. Resolves when it listens,
  * with `{ name, port, call(command, args), stop() }`.
  */
-async function startApp({ name, plugin = true, client = 'sqlite', pluginDir = pluginPath() }) {
+async function startApp({ name, plugin = true, client = 'sqlite', pluginDir = pluginPath(), config = {} }) {
   const dir = prepareAppDir();
   const env = {
     ...process.env,
@@ -89,7 +89,7 @@ async function startApp({ name, plugin = true, client = 'sqlite', pluginDir = pl
     BENCH_APP_DIR: dir,
     BENCH_PLUGIN: plugin ? 'on' : 'off',
     PERSONALIZATION_PLUGIN_PATH: pluginDir,
-    PERSONALIZATION_CONFIG: '{}',
+    PERSONALIZATION_CONFIG: JSON.stringify(config),
     DATABASE_CLIENT: client,
   };
   const cleanupDb = [];

@@ -58,8 +58,18 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
     return false;
   }
 
+  /**
+   * SQLite commits (and syncs the file) once per statement outside a transaction, which for a batch
+   * of rows cost more than the requests it counted; there one batch is one transaction. Elsewhere
+   * each row is its own statement: a failed insert must not abort the rest of the batch.
+   */
   async function flushNow(): Promise<number> {
     if (buffer.size === 0) return 0;
+    const client = String(strapi.db.connection?.client?.config?.client ?? '');
+    return client.includes('sqlite') ? await strapi.db.transaction(writeBatch) : writeBatch();
+  }
+
+  async function writeBatch(): Promise<number> {
     const batch = buffer;
     buffer = new Map();
     let written = 0;

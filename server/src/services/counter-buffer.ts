@@ -66,7 +66,14 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
   async function flushNow(): Promise<number> {
     if (buffer.size === 0) return 0;
     const client = String(strapi.db.connection?.client?.config?.client ?? '');
-    return client.includes('sqlite') ? await strapi.db.transaction(writeBatch) : writeBatch();
+    if (!client.includes('sqlite')) return writeBatch();
+    try {
+      return await strapi.db.transaction(writeBatch);
+    } catch (error) {
+      // The timer's flush must never reject: a failed commit loses this batch, not the process.
+      strapi.log.warn(`[personalization] ${kind.label} not written: ${(error as Error).message}`);
+      return 0;
+    }
   }
 
   async function writeBatch(): Promise<number> {

@@ -33,6 +33,25 @@ function parseArgs(argv) {
 
 const check = (met) => (met ? 'met' : 'MISSED');
 
+/** Latency rows of a crossed-over section: plain Strapi, then each level; `served` adds the token's served column. */
+function latencyRows(b, served = null) {
+  const fixed = (value) => value.toFixed(3);
+  const extra = (row) => (served ? [served(row)] : []);
+  const plain = b.plain ? [['plain Strapi', fixed(b.plain.p50Ms), fixed(b.plain.ratioVs0), '', '', ...(served ? [''] : []), '']] : [];
+  return [
+    ...plain,
+    ...b.levels.map((row) => [
+      row.variants,
+      fixed(row['no token'].p50Ms),
+      fixed(row['no token'].ratioVs0),
+      fixed(row.token.p50Ms),
+      fixed(row.token.ratioVs0),
+      ...extra(row),
+      fixed(row.cpuRatioVs0),
+    ]),
+  ];
+}
+
 function printDelivery(delivery) {
   const out = [];
   const sqlite = delivery.databases.sqlite;
@@ -69,16 +88,7 @@ function printDelivery(delivery) {
       table(
         ['variants', 'p50 no token', '×', 'p50 token', '×', 'served/25 (token)', 'CPU ×'],
         [
-          ...(b.plain ? [['plain Strapi', fixed(b.plain.p50Ms), fixed(b.plain.ratioVs0), '', '', '', '']] : []),
-          ...b.levels.map((row) => [
-            row.variants,
-            fixed(row['no token'].p50Ms),
-            fixed(row['no token'].ratioVs0),
-            fixed(row.token.p50Ms),
-            fixed(row.token.ratioVs0),
-            `${row.token.servedOnPage}/${row.token.entriesOnPage}`,
-            fixed(row.cpuRatioVs0),
-          ]),
+          ...latencyRows(b, (row) => `${row.token.servedOnPage}/${row.token.entriesOnPage}`),
         ]
       ),
       `   5,000 vs 0: no token ${b.ratio5000vs0['no token']}×, token ${b.ratio5000vs0.token}×; target ≤ ${b.target}×: ${check(b.met)}` +
@@ -145,16 +155,7 @@ function printRelated(related) {
       table(
         ['variants', 'p50 no token', '×', 'p50 token', '×', `served/${related.highlights} nested (token)`, 'CPU ×'],
         [
-          ...(b.plain ? [['plain Strapi', fixed(b.plain.p50Ms), fixed(b.plain.ratioVs0), '', '', '', '']] : []),
-          ...b.levels.map((row) => [
-            row.variants,
-            fixed(row['no token'].p50Ms),
-            fixed(row['no token'].ratioVs0),
-            fixed(row.token.p50Ms),
-            fixed(row.token.ratioVs0),
-            `${row.token.servedOnPage}/${row.token.entriesOnPage}`,
-            fixed(row.cpuRatioVs0),
-          ]),
+          ...latencyRows(b, (row) => `${row.token.servedOnPage}/${row.token.entriesOnPage}`),
         ]
       ),
       `   ${related.levels.at(-1)} vs 0: no token ${b.ratio5000vs0['no token']}×, token ${b.ratio5000vs0.token}×; target ≤ ${b.target}×: ${check(b.met)}`,
@@ -202,15 +203,7 @@ function printExperiments(experiments) {
       table(
         ['experiments', 'p50 no token', '×', 'p50 token', '×', 'CPU ×'],
         [
-          ...(b.plain ? [['plain Strapi', fixed(b.plain.p50Ms), fixed(b.plain.ratioVs0), '', '', '']] : []),
-          ...b.levels.map((row) => [
-            row.variants,
-            fixed(row['no token'].p50Ms),
-            fixed(row['no token'].ratioVs0),
-            fixed(row.token.p50Ms),
-            fixed(row.token.ratioVs0),
-            fixed(row.cpuRatioVs0),
-          ]),
+          ...latencyRows(b),
         ]
       ),
       `   ${experiments.experiments} vs 0: no token ${b.ratio5000vs0['no token']}×, token ${b.ratio5000vs0.token}×; target ≤ ${b.target}×: ${check(b.met)}`,

@@ -103,8 +103,9 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
   let timer: NodeJS.Timeout | undefined;
   let currentInterval: number | null = null;
   let failing = false;
-  /** A variants stamp seen ahead of the chain at the last check (see variantsBehind). */
+  /** A variants stamp seen ahead of the chain at a check, and when (see variantsBehind). */
   let suspect: string | undefined;
+  let suspectSince = 0;
 
   const table = () => {
     const { tableName } = strapi.db.metadata.get(STORE);
@@ -201,11 +202,12 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Whether to read every variant again. With notifications up, a stamp ahead of this instance's
-   * chain is most often a message still on its way: it is read again only if the chain has not
-   * reached that stamp by the next check (sooner than usual, see intervalNow). A full read of
-   * 50,000 variants takes seconds, so one per race would stall changes behind it.
+   * chain is most often a message still on its way, or one queued behind other changes being
+   * applied: it is read again only if the chain has not reached that stamp within a safety
+   * interval, checked sooner than usual meanwhile (see intervalNow). A full read of 50,000 variants
+   * takes seconds, so one per race would stall every change behind it.
    */
-  function variantsBehind(full: boolean, stamp: string | undefined): boolean {
+  function variantsBehind(full: boolean, stamp: string | undefined, now = Date.now()): boolean {
     if (full || !bus?.connected() || transport === 'poll') return full || stamp !== chain.head();
     if (stamp === chain.head() || (stamp !== undefined && chain.reached(stamp))) {
       suspect = undefined;
@@ -213,8 +215,10 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
     }
     if (suspect === undefined || chain.reached(suspect)) {
       suspect = stamp;
+      suspectSince = now;
       return false;
     }
+    if (now - suspectSince < pollIntervalMs * SAFETY_FACTOR) return false;
     suspect = undefined;
     return true;
   }

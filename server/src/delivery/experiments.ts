@@ -122,12 +122,20 @@ export function simulateWithExperiment(experiment: RunningExperiment | undefined
   return { ...trace, read, experiment: { key: experiment.key, enrolled: 'by-weight', coverage: experiment.coverage, arms } };
 }
 
+const COUNTED = Symbol('personalization request counted');
+
 /**
  * Prefetches, known bots and the admin preview see their arm but are never counted. Browsers mark
  * prefetches and prerenders with `Sec-Purpose: prefetch`, older Chrome with `Purpose: prefetch` or
- * `X-Purpose: preview`.
+ * `X-Purpose: preview`. Answered once per request: the bot pattern is long, and a page of entries
+ * asks for each of them.
  */
 export function isCounted(ctx: RequestContext): boolean {
+  const state = ctx.state as Record<symbol, unknown>;
+  return (state[COUNTED] ??= countedRequest(ctx)) as boolean;
+}
+
+function countedRequest(ctx: RequestContext): boolean {
   const purpose = `${ctx.get('sec-purpose')} ${ctx.get('purpose')} ${ctx.get('x-purpose')}`.toLowerCase();
   if (purpose.includes('prefetch') || purpose.includes('preview')) return false;
   if (ctx.get(PREVIEW_HEADER)) return false;

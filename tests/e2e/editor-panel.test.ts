@@ -2,8 +2,8 @@
  * The side panel as an editor reads and orders it, in Chromium on the demo app: two lists in the
  * order delivery tries them; a drag and drop within the targeted list that changes what the content
  * API serves; a warning on a variant an earlier one shadows; served counts after content-API
- * requests; a variant's edit view saying which variant it is; the list view marking the entry.
- * Takes the README's screenshot of the panel.
+ * requests; a variant's edit view saying which variant it is; the list view marking the entry; the
+ * Overview listing it with its variants. Takes the README's screenshots of the panel and the Overview.
  * Needs `npm run build` and the admin build (`npx strapi build` in playground/) beforehand.
  */
 import { type BrowserContext, type Page } from 'playwright-core';
@@ -162,5 +162,23 @@ describe('ordering and reading variants in the side panel', () => {
     await page.locator('th').filter({ hasText: /^Personalization$/ }).waitFor();
     await page.getByTestId('personalized-cell').filter({ hasText: '4 variants, 4 live' }).waitFor();
     await expect(page.getByTestId('personalized-cell').count()).resolves.toBe(1);
+  });
+
+  it('lists the entry in the Overview, under its default locale’s title, with its variants in the order they are tried', async () => {
+    await page.goto(api('/admin/plugins/personalization'));
+    const entries = page.getByTestId('personalized-entries');
+    // The demo article has a German localization too; the Overview names it as the Content Manager opens it.
+    const row = entries.getByRole('row', { name: 'Five trails for a long weekend' });
+    await row.waitFor();
+    await expect(entries.getByRole('row', { name: 'Fünf Wege für ein langes Wochenende' }).count()).resolves.toBe(0);
+    const lines = row.locator('div[data-status]:has(a)');
+    await expect(lines.evaluateAll((nodes) => nodes.map((node) => [node.querySelector('a')?.textContent, node.getAttribute('data-status')]))).resolves.toEqual([
+      ['Young adults', 'live'],
+      ['Outdoor fans', 'live'],
+      [SHADOWED.name, 'live'],
+      ['Winter weekend campaign', 'live'],
+    ]);
+    await row.getByRole('link', { name: 'Outdoor fans' }).waitFor();
+    await screenshot(page, 'overview', { height: 1000 });
   });
 });

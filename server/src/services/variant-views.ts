@@ -3,8 +3,10 @@ import type { Overview, OverviewEntry, VariantListItem, VariantRecord } from '..
 import { mainFieldOf } from '../controllers/settings';
 import type { LiveVariant } from '../core/decision';
 import type { CompiledRule } from '../core/rules';
+import { entryTitles, type TitleRow } from '../core/entry-title';
 import { reachabilityVariant, reachabilityWarnings } from '../core/reachability';
 import { instantOf, variantStatus } from '../core/variant-status';
+import { hasDraftAndPublish, isLocalized, localeFor } from '../enabled-types';
 import { settings } from '../settings';
 import type { ExperimentIndex } from './experiment-index';
 import { liveVariant, ruleCache } from './live-variant';
@@ -107,14 +109,14 @@ const variantViews = ({ strapi }: { strapi: Core.Strapi }) => {
     const byType = new Map<string, string[]>();
     for (const [uid, documentId] of bases) byType.set(uid, [...(byType.get(uid) ?? []), documentId]);
     for (const [uid, documentIds] of byType) {
-      if (!(strapi.contentTypes as Record<string, any>)[uid]) continue;
+      const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+      if (!contentType) continue;
       const field = await mainFieldOf(strapi, uid);
-      const rows = (await strapi.db.query(uid as any).findMany({ select: ['documentId', field], where: { documentId: { $in: documentIds } } })) as Array<Record<string, unknown>>;
-      for (const row of rows) {
-        const key = `${uid}\u0000${row.documentId}`;
-        const value = row[field];
-        if (!titles.has(key) && value !== null && value !== undefined && value !== '') titles.set(key, String(value));
-      }
+      // Every locale's draft and published row, in no set order: entryTitles picks the default locale's.
+      const select = ['documentId', field, ...(isLocalized(contentType) ? ['locale'] : []), ...(hasDraftAndPublish(contentType) ? ['publishedAt'] : [])];
+      const rows = (await strapi.db.query(uid as any).findMany({ select, where: { documentId: { $in: documentIds } } })) as TitleRow[];
+      const defaultLocale = await localeFor(strapi, contentType, null);
+      for (const [documentId, title] of entryTitles(rows, field, defaultLocale)) titles.set(`${uid}\u0000${documentId}`, title);
     }
     return titles;
   }

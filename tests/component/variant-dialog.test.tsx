@@ -1,9 +1,9 @@
 /**
  * The variant dialog in jsdom: a mass variant asks for no consent and offers only attributes that
- * need none; a refused save says so once, in the editor's language, next to the field, which is
+ * need none, while one saved with purposes keeps them until the editor removes them; a refused save says so once, in the editor's language, next to the field, which is
  * scrolled to and focused, with a notification.
  */
-import { render, screen, within } from '@testing-library/react';
+import { act, render, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { DesignSystemProvider } from '@strapi/design-system';
 import { IntlProvider } from 'react-intl';
@@ -102,6 +102,38 @@ describe('a mass variant', () => {
     expect(fetchClient.post.mock.calls[0][1]).toMatchObject({ kind: 'mass', requiredPurposes: [], key: 'weekend' });
   });
 
+  const SAVED_MASS: VariantRecord = { ...VARIANT, kind: 'mass', key: 'campaign', name: 'Campaign', audience: null, requiredPurposes: ['marketing'] };
+
+  it('keeps the purposes a mass variant was saved with, says so, and sends them back', async () => {
+    const { user } = renderDialog({ variant: SAVED_MASS });
+    fetchClient.put.mockResolvedValue({ data: { data: SAVED_MASS } });
+    expect(within(dialog()).queryByRole('checkbox', { name: /^Marketing/ })).toBeNull();
+    expect(screen.getByTestId('mass-consent-note').textContent).toContain('served only to visitors who granted: Marketing. Saving keeps this.');
+    await user.clear(within(dialog()).getByRole('textbox', { name: /^Name/ }));
+    await user.type(within(dialog()).getByRole('textbox', { name: /^Name/ }), 'Spring campaign');
+    await user.click(within(dialog()).getByRole('button', { name: 'Save settings' }));
+    expect(fetchClient.put).toHaveBeenCalledTimes(1);
+    expect(fetchClient.put.mock.calls[0][1]).toMatchObject({ name: 'Spring campaign', kind: 'mass', requiredPurposes: ['marketing'] });
+  });
+
+  it('serves a saved mass variant to every visitor once the editor removes its purposes', async () => {
+    const { user } = renderDialog({ variant: SAVED_MASS });
+    fetchClient.put.mockResolvedValue({ data: { data: { ...SAVED_MASS, requiredPurposes: [] } } });
+    await user.click(within(dialog()).getByRole('button', { name: 'Serve it to every visitor' }));
+    expect(screen.getByTestId('mass-consent-note').textContent).toContain('asks for none');
+    await user.click(within(dialog()).getByRole('button', { name: 'Save settings' }));
+    expect(fetchClient.put.mock.calls[0][1]).toMatchObject({ kind: 'mass', requiredPurposes: [] });
+  });
+
+  it('drops the consent a targeted variant needed when it becomes a mass variant', async () => {
+    const { user } = renderDialog({ variant: { ...VARIANT, audience: null, requiredPurposes: ['personalization', 'marketing'] } });
+    fetchClient.put.mockResolvedValue({ data: { data: { ...VARIANT, kind: 'mass' } } });
+    await user.click(within(dialog()).getByRole('radio', { name: /^Mass/ }));
+    expect(screen.getByTestId('mass-consent-note').textContent).toContain('asks for none');
+    await user.click(within(dialog()).getByRole('button', { name: 'Save settings' }));
+    expect(fetchClient.put.mock.calls[0][1]).toMatchObject({ kind: 'mass', requiredPurposes: [] });
+  });
+
   it('says once, at the condition, that it cannot read a personal attribute, and sends nothing', async () => {
     const { user } = renderDialog({ variant: VARIANT });
     await user.click(within(dialog()).getByRole('radio', { name: /^Mass/ }));
@@ -146,5 +178,29 @@ describe('a save the server refuses', () => {
     expect(within(dialog()).getByText('„outdoor“ wird schon von einer anderen Variante dieses Eintrags verwendet. Wählen Sie einen anderen Schlüssel.')).not.toBeNull();
     expect(within(dialog()).queryByText(/already used/)).toBeNull();
     expect(toggleNotification).toHaveBeenCalledWith({ type: 'danger', message: 'Die Variante wurde nicht angelegt. Siehe das markierte Feld.' });
+  });
+});
+
+describe('consent purposes in the editor’s language', () => {
+  it('names the default purposes in German, and a title the site configured as it is', async () => {
+    const site = { ...SETTINGS, purposes: [...SETTINGS.purposes.slice(0, 2), { key: 'marketing', title: 'Newsletter & offers', description: '' }] };
+    render(
+      <IntlProvider locale="de" messages={GERMAN}>
+        <DesignSystemProvider locale="de">
+          <VariantDialog open onOpenChange={() => undefined} contentType={ARTICLE} baseDocumentId="base1" settings={site} onSaved={jest.fn()} />
+        </DesignSystemProvider>
+      </IntlProvider>
+    );
+    // The segments answer arrives after the first render.
+    await act(async () => undefined);
+    const boxes = within(dialog()).getAllByRole('checkbox').map((box) => box.closest('label')?.textContent ?? box.parentElement?.textContent);
+    expect(boxes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Unbedingt erforderlich$/),
+        expect.stringMatching(/^Personalisierung · von jeder zielgerichteten Variante benötigt$/),
+        expect.stringMatching(/^Newsletter & offers$/),
+      ])
+    );
+    expect(within(dialog()).queryByText(/Strictly necessary/)).toBeNull();
   });
 });

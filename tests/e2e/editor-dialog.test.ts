@@ -152,13 +152,30 @@ describe('the variant dialog and the plugin in German', () => {
 
     await page.goto(editView());
     await panel().getByRole('button', { name: 'Variante anlegen' }).waitFor();
+    await panel().getByRole('list', { name: 'Für Besucher mit Einwilligung (gezielt, zuerst geprüft)' }).waitFor();
+    await panel().getByRole('list', { name: 'Für alle (Masse)' }).waitFor();
     await panel().getByRole('listitem', { name: 'Weekend readers' }).getByText('Wochentag ist Samstag oder Sonntag').waitFor();
+    // A targeted variant's consent, with the default purpose's title in German.
+    await panel().getByRole('listitem', { name: 'Outdoor fans' }).getByText('Einwilligung:').waitFor();
+    await panel().getByRole('listitem', { name: 'Outdoor fans' }).getByText(/Personalisierung/).first().waitFor();
     await expect(panel().getByText('Create variant').count()).resolves.toBe(0);
     await panel().getByRole('button', { name: 'Variante anlegen' }).click();
     await dialog().getByRole('heading', { name: 'Variante anlegen' }).waitFor();
-    await dialog().getByRole('radio', { name: /^Für alle/ }).waitFor();
+    await dialog().getByRole('checkbox', { name: 'Personalisierung · von jeder zielgerichteten Variante benötigt' }).waitFor();
+    await expect(dialog().getByText(/Strictly necessary|needed by every targeted variant/).count()).resolves.toBe(0);
+    await dialog().getByRole('radio', { name: /^Für alle/ }).click();
+    await dialog().getByTestId('mass-consent-note').getByText(/verlangt daher keine/).waitFor();
+    await dialog().getByRole('radio', { name: /^Zielgerichtet/ }).click();
     await screenshot(page, 'dialog-german');
     await dialog().getByRole('button', { name: 'Abbrechen' }).click();
+
+    await page.goto(`${session.app.baseUrl}/admin/plugins/personalization`);
+    const entries = page.getByTestId('personalized-entries');
+    await entries.getByRole('heading', { name: 'Personalisierte Einträge' }).waitFor();
+    const row = entries.getByRole('row', { name: 'Five trails for a long weekend' });
+    await row.getByText('Zielgerichtet').first().waitFor();
+    await row.getByText('Für alle', { exact: true }).first().waitFor();
+    await expect(row.getByText(/^(Targeted|Mass)$/).count()).resolves.toBe(0);
 
     await page.goto(`${session.app.baseUrl}/admin/plugins/personalization/segments`);
     await page.getByRole('heading', { name: 'Segmente' }).waitFor();

@@ -11,6 +11,7 @@ import { NavLink } from 'react-router-dom';
 import type { PluginSettings, ServedCount, VariantListItem } from '../api';
 import { useRuleWording } from '../hooks/useRuleWording';
 import { useSegmentNames } from '../hooks/useSegmentNames';
+import { usePurposeTitles } from '../hooks/usePurposeTitles';
 import { useT } from '../hooks/useT';
 import { describeRule } from '../rules/describe';
 import { useSchedule } from '../utils/schedule';
@@ -48,7 +49,7 @@ export const PanelVariantItem = (props: Props) => {
   const schedule = useSchedule(settings.timeZone);
   const [confirming, setConfirming] = React.useState(false);
   const sortable = useSortableItem({ list, itemKey: record.key, index, canDrag: canManage && !busy && count > 1, onMove: props.onMove });
-  const titles = new Map(settings.purposes.map((purpose) => [purpose.key, purpose.title]));
+  const titles = usePurposeTitles(settings.purposes);
   const purposes = new Set(record.requiredPurposes ?? []);
   if (record.kind === 'targeted') purposes.add('personalization');
   const audience = describeRule(record.audience ?? null, settings.attributes, wording);

@@ -14,6 +14,7 @@ import { useIntl } from 'react-intl';
 import { useLocation, useParams } from 'react-router-dom';
 import { problemOf, useSettings, type ApiProblem } from '../api';
 import { useReasonLabel } from '../hooks/useReasonLabel';
+import { usePurposeTitles } from '../hooks/usePurposeTitles';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../permissions';
 import { NO_CONSENT, sharedAttributes, VisitorFields, type Visitor } from './VisitorFields';
@@ -151,7 +152,7 @@ const Controls = ({ uid, routeDocumentId, locale, settings, kind }: ControlsProp
     }
   };
 
-  const titles = new Map(settings.purposes.map((purpose) => [purpose.key, purpose.title]));
+  const titles = usePurposeTitles(settings.purposes);
   const who =
     applied.visitor.purposes.length === 0
       ? t('previewVisitor.none', 'Visitor: no consent')

@@ -32,6 +32,7 @@ import {
   type VariantSettings,
 } from '../api';
 import { useFocusFirstError } from '../hooks/useFocusFirstError';
+import { usePurposeTitles } from '../hooks/usePurposeTitles';
 import { useT } from '../hooks/useT';
 import { attributesReadBy, purposesReadBy } from '../rules/convert';
 import { useSchedule } from '../utils/schedule';
@@ -114,6 +115,7 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
     });
   };
 
+  const purposeTitle = usePurposeTitles(settings.purposes);
   const purposeKeys = React.useMemo(() => settings.purposes.map((purpose) => purpose.key), [settings.purposes]);
   /** Purposes the variant needs whatever the editor ticks, and why. */
   const implied = React.useMemo(() => {
@@ -136,6 +138,12 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
     return attributesReadBy(form.audience).filter((name) => personal.has(name));
   }, [form.audience, settings.attributes]);
   const massRefusesAudience = form.kind === 'mass' && personalRead.length > 0;
+  /**
+   * The purposes a mass variant keeps on save: none for a new one or one that was targeted, but a mass
+   * variant saved with purposes (the API accepts them and delivery requires them) keeps them, shown
+   * instead of the consent boxes, until the editor removes them; saving its name must not widen its audience.
+   */
+  const keptPurposes = form.kind === 'mass' && variant?.kind === 'mass' ? form.requiredPurposes : [];
   const personalSegment = (key: string) =>
     purposesReadBy(segments.data?.find((candidate) => candidate.key === key)?.rule ?? null, settings.attributes).length > 0;
 
@@ -165,9 +173,10 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
     const found = validate();
     setErrors(found);
     if (Object.keys(found).length > 0) return focusFirstError();
-    // A mass variant is for everyone and needs no consent: its consent boxes are hidden and nothing is required.
+    // A mass variant is for everyone and needs no consent: its consent boxes are hidden and a new one requires
+    // nothing. One saved with purposes (through the API) keeps them until the editor removes them (see keptPurposes).
     const requiredPurposes =
-      form.kind === 'mass' ? [] : purposeKeys.filter((key) => implied.has(key) || form.requiredPurposes.includes(key));
+      form.kind === 'mass' ? keptPurposes : purposeKeys.filter((key) => implied.has(key) || form.requiredPurposes.includes(key));
     const body: VariantSettings = {
       name: form.name.trim(),
       kind: form.kind,
@@ -324,7 +333,20 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
                 hint={t('variant.segments.hint', 'The visitor must also be in every segment chosen here.')}
               />
 
-              {form.kind === 'mass' ? (
+              {form.kind === 'mass' && keptPurposes.length > 0 ? (
+                <Flex direction="column" alignItems="flex-start" gap={2} data-testid="mass-consent-note">
+                  <Typography variant="pi" textColor="neutral800">
+                    {t(
+                      'variant.purposes.massKept',
+                      'This mass variant was saved to be served only to visitors who granted: {purposes}. Saving keeps this.',
+                      { purposes: keptPurposes.map((key) => purposeTitle.get(key) ?? key).join(', ') }
+                    )}
+                  </Typography>
+                  <Button variant="tertiary" size="S" onClick={() => set('requiredPurposes', [])}>
+                    {t('variant.purposes.massClear', 'Serve it to every visitor')}
+                  </Button>
+                </Flex>
+              ) : form.kind === 'mass' ? (
                 <Typography variant="pi" textColor="neutral600" data-testid="mass-consent-note">
                   {t('variant.purposes.mass', 'A mass variant is served to every visitor, with or without consent, so it asks for none.')}
                 </Typography>
@@ -348,7 +370,7 @@ export const VariantDialog = ({ open, onOpenChange, contentType, baseDocumentId,
                             )
                           }
                         >
-                          {purpose.title}
+                          {purposeTitle.get(purpose.key)}
                           {implied.get(purpose.key) === 'audience'
                             ? ` · ${t('variant.purposes.implied', 'needed by the audience')}`
                             : implied.get(purpose.key) === 'targeted'

@@ -14,6 +14,7 @@ import {
 } from '@strapi/design-system';
 import type { PluginSettings } from '../api';
 import { useRuleWording } from '../hooks/useRuleWording';
+import { usePurposeTitles } from '../hooks/usePurposeTitles';
 import { useT } from '../hooks/useT';
 import type { CatalogueAttribute } from '../rules/model';
 
@@ -107,7 +108,7 @@ interface VisitorFieldsProps {
 
 export const VisitorFields = ({ settings, visitor, onChange, grantedOnly = false }: VisitorFieldsProps) => {
   const t = useT();
-  const purposeTitle = new Map(settings.purposes.map((purpose) => [purpose.key, purpose.title]));
+  const purposeTitle = usePurposeTitles(settings.purposes);
   const personal = settings.attributes.filter(
     (attribute) => attribute.source !== 'builtin' && (!grantedOnly || (attribute.purpose !== null && visitor.purposes.includes(attribute.purpose)))
   );
@@ -123,7 +124,7 @@ export const VisitorFields = ({ settings, visitor, onChange, grantedOnly = false
         <Flex gap={4} wrap="wrap">
           {settings.purposes.map((purpose) => (
             <Checkbox key={purpose.key} checked={visitor.purposes.includes(purpose.key)} onCheckedChange={(checked) => togglePurpose(purpose.key, checked === true)}>
-              {purpose.title}
+              {purposeTitle.get(purpose.key)}
             </Checkbox>
           ))}
         </Flex>

@@ -33,6 +33,7 @@ import { API, problemOf, useSettings, type ApiProblem, type EnabledContentType, 
 import { ExperimentStandingNote } from '../components/ExperimentStandingNote';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { useRuleWording } from '../hooks/useRuleWording';
+import { usePurposeTitles } from '../hooks/usePurposeTitles';
 import { useT } from '../hooks/useT';
 import { PERMISSIONS } from '../permissions';
 import { NO_CONSENT, sharedAttributes, VisitorFields, type Visitor } from '../components/VisitorFields';
@@ -80,7 +81,7 @@ const Simulator = ({ settings }: { settings: PluginSettings }) => {
   const [running, setRunning] = React.useState(false);
 
   const contentType = settings.contentTypes.find((candidate) => candidate.uid === uid) as EnabledContentType;
-  const purposeTitle = new Map(settings.purposes.map((purpose) => [purpose.key, purpose.title]));
+  const purposeTitle = usePurposeTitles(settings.purposes);
   const purposeOf = (attribute: string) => {
     const key = settings.attributes.find((candidate) => candidate.name === attribute)?.purpose ?? '';
     return purposeTitle.get(key) ?? key;

@@ -3,6 +3,7 @@ import path from 'path';
 import { parse } from '@formatjs/icu-messageformat-parser';
 import { OPERATORS } from '../../../admin/src/rules/model';
 import { BUILTIN_WORDS, OPERATOR_LABELS, SENTENCES, TYPED_OPERATOR_LABELS, TYPE_NAMES } from '../../../admin/src/hooks/useRuleWording';
+import { DEFAULT_PURPOSE_TITLES } from '../../../admin/src/hooks/usePurposeTitles';
 import { REASON_LABELS } from '../../../admin/src/hooks/useReasonLabel';
 import en from '../../../admin/src/translations/en.json';
 import de from '../../../admin/src/translations/de.json';
@@ -36,6 +37,7 @@ function messagesInCode(): Map<string, string> {
   }
   for (const [type, name] of Object.entries(TYPE_NAMES)) found.set(`rules.type.${type === 'string[]' ? 'list' : type}`, name);
   for (const [code, label] of Object.entries(REASON_LABELS)) found.set(`reason.${code}`, label);
+  for (const [key, title] of Object.entries(DEFAULT_PURPOSE_TITLES)) found.set(`purpose.${key}.title`, title);
   found.set('plugin.name', 'Personalization');
   return found;
 }

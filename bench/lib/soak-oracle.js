@@ -6,7 +6,7 @@
  * when it matches a state that was current at some moment of the request, allowing the product's
  * one-second bound for a change to reach the other instance.
  */
-const { liveVariant, ruleCache } = require('../../server/src/services/live-variant.ts');
+const { liveVariant, ruleCache } = require('../../server/src/core/live-variant.ts');
 const { chooseVariant } = require('../../server/src/core/decision.ts');
 const { buildRuleContext } = require('../../server/src/core/rules/index.ts');
 const { fullCatalogue } = require('../../server/src/core/catalogue.ts');

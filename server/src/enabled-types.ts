@@ -38,8 +38,27 @@ export interface ContentTypeSchema {
   attributes: Record<string, { type: string; [key: string]: unknown }>;
 }
 
+/** The schema of `uid`, or undefined when there is no such content type. */
+export function contentTypeOf(strapi: Core.Strapi, uid: string): ContentTypeSchema | undefined {
+  return (strapi.contentTypes as Record<string, unknown>)[uid] as ContentTypeSchema | undefined;
+}
+
+/** The title field the Content Manager is configured with, or a sensible fallback. */
+export async function mainFieldOf(strapi: Core.Strapi, uid: string): Promise<string> {
+  const contentType = contentTypeOf(strapi, uid)!;
+  try {
+    const configuration = await strapi.plugin('content-manager').service('content-types').findConfiguration({ uid });
+    const configured = configuration?.settings?.mainField;
+    if (typeof configured === 'string' && contentType.attributes[configured]) return configured;
+  } catch {
+    // Configuration not synced yet: fall through to the first text field.
+  }
+  const text = Object.keys(contentType.attributes).find((name) => contentType.attributes[name].type === 'string');
+  return text ?? 'documentId';
+}
+
 function enabledTypeOr(status: 400 | 404, strapi: Core.Strapi, uid: string): ContentTypeSchema {
-  const contentType = (strapi.contentTypes as Record<string, unknown>)[uid] as ContentTypeSchema | undefined;
+  const contentType = contentTypeOf(strapi, uid);
   if (!contentType || !isPersonalizable(contentType)) {
     throw new InputError('contentType', `"${uid}" is not a content type with personalization enabled`, status);
   }

@@ -5,6 +5,7 @@
 export * from './experiments';
 export * from './overview';
 export * from './permissions';
+export * from './public';
 export * from './reasons';
 export * from './segments';
 export * from './served';

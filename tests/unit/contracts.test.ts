@@ -1,5 +1,7 @@
 import { ACTIONS as SERVER_ACTIONS, RBAC_ACTIONS } from '../../server/src/permissions';
 import { ACTIONS } from '../../shared/contracts';
+import type { ConsentGrantAnswer, ConsentView, Explanation, ExperimentStanding, PurposeDescription } from '../../shared/contracts';
+import type { ConsentView as ClientConsentView, Explanation as ClientExplanation, Grant, Purpose as ClientPurpose } from '../../client/src';
 
 describe('the shared contract', () => {
   it('holds exactly the RBAC action uids the server registers and checks', () => {
@@ -7,5 +9,19 @@ describe('the shared contract', () => {
     const serverConforms: typeof ACTIONS = SERVER_ACTIONS;
     expect(serverConforms).toEqual(ACTIONS);
     expect(RBAC_ACTIONS.map((action) => `plugin::${action.pluginName}.${action.uid}`).sort()).toEqual(Object.values(ACTIONS).sort());
+  });
+});
+
+describe('the browser client', () => {
+  it('accepts every answer of the public routes as the contract shapes it', () => {
+    // Compile-time checks (npm run typecheck covers the tests): a field the server renames or
+    // retypes in shared/contracts/public.ts fails here before a site's frontend sees it.
+    const purpose: ClientPurpose = {} as PurposeDescription;
+    const grant: Grant = {} as ConsentGrantAnswer;
+    const view: ClientConsentView = {} as ConsentView;
+    const explanation: Omit<ClientExplanation, 'experiment'> = {} as Omit<Explanation, 'experiment'>;
+    // Explain never answers the simulator's by-weight standing (a visitor with a token has an arm).
+    const standing: ClientExplanation['experiment'] = {} as Exclude<ExperimentStanding, { enrolled: 'by-weight' }>;
+    expect([purpose, grant, view, explanation, standing]).toHaveLength(5);
   });
 });

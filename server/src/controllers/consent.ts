@@ -5,6 +5,7 @@ import { answeringInputErrors } from '../errors';
 import { settings } from '../settings';
 import { getService } from '../get-service';
 import type { KoaContext } from '../koa-context';
+import type { PurposeDescription } from '../../../shared/contracts';
 import { TokenRefused } from '../services/consent';
 
 const VARIANT = 'plugin::personalization.variant';
@@ -12,7 +13,6 @@ const SEGMENT = 'plugin::personalization.segment';
 
 const consent = ({ strapi }: { strapi: Core.Strapi }) => {
   const service = () => getService(strapi, 'consent');
-  const rateLimits = () => getService(strapi, 'rate-limits');
 
   /** A refused token is the visitor's problem to fix, so the reason code goes back with the 401. */
   async function answeringTokenRefusals(ctx: KoaContext, work: () => Promise<void>): Promise<void> {
@@ -82,13 +82,12 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
             .filter(([, attribute]) => attribute.purpose === purpose.key)
             .map(([name, attribute]) => ({ name, type: attribute.type, source: attribute.source })),
           usedByLiveVariants: used.has(purpose.key),
-        })),
+        })) satisfies PurposeDescription[],
       };
     },
 
-    /** POST /consent. Every attempt counts against the client's limit, valid or not. */
+    /** POST /consent, behind the rate-limit route middleware. */
     async grant(ctx: KoaContext) {
-      if (!(await rateLimits().admit(ctx, 'consent'))) return;
       ctx.set('Cache-Control', 'no-store');
       await answeringInputErrors(ctx, async () => {
         const data = await service().grant(ctx.request.body);

@@ -1,16 +1,15 @@
 import type { Core } from '@strapi/strapi';
+import type { KoaContext } from '../koa-context';
 import { z } from 'zod';
 import type { EventAnswer } from '../../../shared/contracts';
 import { enrol, hash64 } from '../core/experiments';
 import { buildRuleContext } from '../core/rules';
 import { isCounted } from '../delivery/experiments';
-import { answeringInputErrors, InputError } from '../errors';
+import { answeringInputErrors, InputError, parseInput } from '../errors';
 import { settings } from '../settings';
 import type { ConsentService } from '../services/consent';
 import type { ExperimentCounts } from '../services/experiment-counts';
 import type { ExperimentIndex } from '../services/experiment-index';
-import type { RateLimitsService } from '../services/rate-limits';
-import { parse } from '../services/variants';
 
 const eventSchema = z
   .object({
@@ -24,12 +23,11 @@ const events = ({ strapi }: { strapi: Core.Strapi }) => {
   const plugin = () => strapi.plugin('personalization');
 
   return {
-    /** Every attempt counts against the client's limit, as for POST /consent. */
-    async track(ctx: any) {
-      if (!(await (plugin().service('rate-limits') as RateLimitsService).admit(ctx, 'events'))) return;
+    /** Behind the rate-limit route middleware, as POST /consent. */
+    async track(ctx: KoaContext) {
       ctx.set('Cache-Control', 'no-store');
       await answeringInputErrors(ctx, async () => {
-        const { goal } = parse(eventSchema, ctx.request.body);
+        const { goal } = parseInput(eventSchema, ctx.request.body);
         const index = plugin().service('experiment-index') as ExperimentIndex;
         if (!index.isKnownGoal(goal)) throw new InputError('goal', `unknown goal "${goal}"`);
         const consent = await (plugin().service('consent') as ConsentService).ofRequest(ctx);

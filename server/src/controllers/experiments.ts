@@ -1,48 +1,29 @@
 import type { Core } from '@strapi/strapi';
 import { answeringInputErrors } from '../errors';
-import type { ExperimentsService } from '../services/experiments';
+import { getService } from '../get-service';
+import type { KoaContext } from '../koa-context';
+import { resourceActions } from './resource-actions';
 
+/** Experiments: the resource (list filtered by `contentType` and `baseDocumentId`), its lifecycle and its results. */
 const experiments = ({ strapi }: { strapi: Core.Strapi }) => {
-  const service = () => strapi.plugin('personalization').service('experiments') as ExperimentsService;
+  const service = () => getService(strapi, 'experiments');
 
   return {
-    async list(ctx: any) {
-      await answeringInputErrors(ctx, async () => ({ data: await service().list(ctx.query ?? {}) }));
-    },
+    ...resourceActions(service),
 
-    async findOne(ctx: any) {
-      await answeringInputErrors(ctx, async () => ({ data: await service().findOne(ctx.params.id) }));
-    },
-
-    async create(ctx: any) {
-      await answeringInputErrors(ctx, async () => {
-        const data = await service().create(ctx.request.body);
-        ctx.status = 201;
-        return { data };
-      });
-    },
-
-    async update(ctx: any) {
-      await answeringInputErrors(ctx, async () => ({ data: await service().update(ctx.params.id, ctx.request.body) }));
-    },
-
-    async remove(ctx: any) {
-      await answeringInputErrors(ctx, async () => ({ data: await service().remove(ctx.params.id) }));
-    },
-
-    async start(ctx: any) {
+    async start(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().start(ctx.params.id) }));
     },
 
-    async stop(ctx: any) {
+    async stop(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().stop(ctx.params.id) }));
     },
 
-    async promote(ctx: any) {
+    async promote(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().promote(ctx.params.id, ctx.request.body) }));
     },
 
-    async results(ctx: any) {
+    async results(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => ({ data: await service().results(ctx.params.id) }));
     },
   };

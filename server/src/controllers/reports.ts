@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import type { KoaContext } from '../koa-context';
 import { z } from 'zod';
 import { enabledTypeOr400 } from '../enabled-types';
 import { answeringInputErrors, parseInput } from '../errors';
@@ -15,7 +16,7 @@ const overviewQuery = z.object({ page: pageNumber(1_000_000, 1), pageSize: pageN
 /** What editors read about reach: served counts of a base's variants, and the overview of personalized entries. Behind `read`. */
 const reports = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** GET /served?contentType=&documentId= */
-  async served(ctx: any) {
+  async served(ctx: KoaContext) {
     await answeringInputErrors(ctx, async () => {
       const { contentType, documentId } = parseInput(servedQuery, ctx.query, 'query');
       enabledTypeOr400(strapi, contentType);
@@ -29,7 +30,7 @@ const reports = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   /** GET /overview?page=&pageSize= */
-  async overview(ctx: any) {
+  async overview(ctx: KoaContext) {
     await answeringInputErrors(ctx, async () => {
       const { page, pageSize } = parseInput(overviewQuery, ctx.query, 'query');
       return { data: await getService(strapi, 'variant-views').overview(page, pageSize) };

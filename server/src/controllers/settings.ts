@@ -1,22 +1,9 @@
 import type { Core } from '@strapi/strapi';
+import type { KoaContext } from '../koa-context';
 import { describeCatalogue } from '../core/rules';
-import { enabledTypes, hasDraftAndPublish, isLocalized } from '../enabled-types';
+import { contentTypeOf, enabledTypes, hasDraftAndPublish, isLocalized, mainFieldOf } from '../enabled-types';
 import { settings } from '../settings';
 import type { EnabledContentType } from '../../../shared/contracts/settings';
-
-/** The title field the Content Manager is configured with, or a sensible fallback. */
-export async function mainFieldOf(strapi: Core.Strapi, uid: string): Promise<string> {
-  const contentType = (strapi.contentTypes as Record<string, any>)[uid];
-  try {
-    const configuration = await strapi.plugin('content-manager').service('content-types').findConfiguration({ uid });
-    const configured = configuration?.settings?.mainField;
-    if (typeof configured === 'string' && contentType.attributes[configured]) return configured;
-  } catch {
-    // Configuration not synced yet: fall through to the first text field.
-  }
-  const text = Object.keys(contentType.attributes).find((name) => contentType.attributes[name].type === 'string');
-  return text ?? 'documentId';
-}
 
 /**
  * What an editor needs to write rules and run the simulator: purposes, catalogue, enabled types,
@@ -26,7 +13,7 @@ async function catalogueOf(strapi: Core.Strapi) {
   const { config, catalogue } = settings(strapi);
   const contentTypes: EnabledContentType[] = [];
   for (const uid of enabledTypes(strapi)) {
-    const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+    const contentType = contentTypeOf(strapi, uid)!;
     contentTypes.push({
       uid,
       displayName: contentType.info?.displayName ?? uid,
@@ -50,12 +37,12 @@ async function catalogueOf(strapi: Core.Strapi) {
 
 const settingsController = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** GET /catalogue (`read`). */
-  async catalogue(ctx: any) {
+  async catalogue(ctx: KoaContext) {
     ctx.body = { data: await catalogueOf(strapi) };
   },
 
   /** GET /settings (`settings`): the catalogue, the policy version and token status. Never a secret. */
-  async find(ctx: any) {
+  async find(ctx: KoaContext) {
     const { config } = settings(strapi);
     ctx.body = {
       data: {

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
+import type { KoaContext } from '../koa-context';
 import { answeringInputErrors } from '../errors';
-import { isPersonalizable } from '../enabled-types';
+import { contentTypeOf, isPersonalizable } from '../enabled-types';
 import type { VariantViews } from '../services/variant-views';
 import type { VariantsService } from '../services/variants';
 
@@ -18,7 +19,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
    * changes what the type's entries serve, deleting one deletes a document. Each needs the same
    * Content Manager right on the type as the entry itself.
    */
-  function mayEditEntries(ctx: any, action: EntryAction, uid: string): boolean {
+  function mayEditEntries(ctx: KoaContext, action: EntryAction, uid: string): boolean {
     const ability = ctx.state.userAbility;
     return Boolean(ability?.can(`plugin::content-manager.explorer.${action}`, uid));
   }
@@ -30,12 +31,12 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
     return record?.contentType ?? null;
   }
 
-  function refuse(ctx: any, action: EntryAction, uid: string) {
+  function refuse(ctx: KoaContext, action: EntryAction, uid: string) {
     return ctx.forbidden(`${DOING[action]} a variant needs permission to ${action} ${uid} entries`);
   }
 
   return {
-    async list(ctx: any) {
+    async list(ctx: KoaContext) {
       await answeringInputErrors(ctx, async () => {
         const { contentType, baseDocumentId } = ctx.params;
         const records = await service().list(contentType, baseDocumentId);
@@ -43,10 +44,10 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
-    async create(ctx: any) {
+    async create(ctx: KoaContext) {
       const uid = ctx.request.body?.contentType;
       // Types that cannot have variants get the service's 400 naming contentType, not a 403.
-      const personalizable = typeof uid === 'string' && isPersonalizable((strapi.contentTypes as Record<string, any>)[uid]);
+      const personalizable = typeof uid === 'string' && isPersonalizable(contentTypeOf(strapi, uid));
       if (personalizable && !mayEditEntries(ctx, 'create', uid)) return refuse(ctx, 'create', uid);
       await answeringInputErrors(ctx, async () => {
         ctx.status = 201;
@@ -54,7 +55,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
-    async update(ctx: any) {
+    async update(ctx: KoaContext) {
       const uid = await typeOfVariant(ctx.params.id);
       if (uid !== null && !mayEditEntries(ctx, 'update', uid)) return refuse(ctx, 'update', uid);
       await answeringInputErrors(ctx, async () => ({
@@ -62,9 +63,9 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       }));
     },
 
-    async reorder(ctx: any) {
+    async reorder(ctx: KoaContext) {
       const uid = ctx.params.contentType;
-      if (isPersonalizable((strapi.contentTypes as Record<string, any>)[uid]) && !mayEditEntries(ctx, 'update', uid)) {
+      if (isPersonalizable(contentTypeOf(strapi, uid)) && !mayEditEntries(ctx, 'update', uid)) {
         return refuse(ctx, 'update', uid);
       }
       await answeringInputErrors(ctx, async () => ({
@@ -72,7 +73,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       }));
     },
 
-    async remove(ctx: any) {
+    async remove(ctx: KoaContext) {
       const uid = await typeOfVariant(ctx.params.id);
       if (uid !== null && !mayEditEntries(ctx, 'delete', uid)) return refuse(ctx, 'delete', uid);
       await answeringInputErrors(ctx, async () => ({ data: await service().remove(ctx.params.id) }));

@@ -1,4 +1,8 @@
+import type { LimitName } from '../services/rate-limits';
+
 /** Public consent endpoints under /api/personalization; consent travels in headers only. */
+const rateLimited = (limit: LimitName) => ({ name: 'plugin::personalization.rate-limit', config: { limit } });
+
 export default {
   type: 'content-api',
   routes: [
@@ -12,7 +16,7 @@ export default {
       method: 'POST',
       path: '/consent',
       handler: 'consent.grant',
-      config: { auth: false },
+      config: { auth: false, middlewares: [rateLimited('consent')] },
     },
     {
       method: 'GET',
@@ -30,7 +34,7 @@ export default {
       method: 'POST',
       path: '/events',
       handler: 'events.track',
-      config: { auth: false },
+      config: { auth: false, middlewares: [rateLimited('events')] },
     },
     {
       method: 'GET',

@@ -1,25 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { Bus, BusEvents } from '../coherence/bus';
 import { decodeMessage, encodeMessage, type Change, type Message, type RevocationAdded, type VariantScope } from '../coherence/messages';
 import { stampChain } from '../coherence/chain';
 import { postgresBus } from '../coherence/postgres-bus';
 import { redisBus } from '../coherence/redis-bus';
+import { channelName, chooseTransport, newStamp, stampStore, type StampKind, type Stamps, type Transport } from '../coherence/stamps';
 import { settings } from '../settings';
 
-export type Transport = 'postgres' | 'redis' | 'poll' | 'off';
-
-/**
- * Change stamps live in Strapi's own key-value table (`strapi::core-store`), one row per kind: a
- * random value rewritten after every committed change. Comparing them is the whole poll.
- */
-const STORE = 'strapi::core-store';
-const STAMP_KEYS = {
-  variants: 'plugin_personalization_coherence_variants',
-  revocations: 'plugin_personalization_coherence_revocations',
-} as const;
-type StampKind = keyof typeof STAMP_KEYS;
-type Stamps = Record<StampKind, string | undefined>;
+export { chooseTransport, type Transport };
 
 /**
  * What a subscriber does with its kind of change. The transport knows no domain: the variant index
@@ -36,8 +25,6 @@ export interface CoherenceHandlers {
   };
 }
 
-/** Marks the background check in database logs: it is never part of a content request. */
-const SQL_TAG = 'strapi-plugin-personalization coherence';
 /** Revocations are read again from this far before the last check: covers clock skew and slow commits. */
 const REVOCATION_LOOKBACK_MS = 5 * 60_000;
 /** With a live notification connection the stamps are still checked, this many times less often. */
@@ -61,19 +48,6 @@ export interface CoherenceStatus {
   checks: number;
   checkFailures: number;
   details: Record<string, unknown>;
-}
-
-/** The transport `mode` names on this database. */
-export function chooseTransport(mode: string, redisUrl: string | undefined, client: string): Transport {
-  if (mode === 'postgres' && client !== 'postgres') {
-    throw new Error(`Invalid "personalization" plugin config: coherence.mode: "postgres" needs a PostgreSQL database, this one is ${client}`);
-  }
-  if (mode !== 'auto') return mode as Transport;
-  if (redisUrl) return 'redis';
-  if (client === 'postgres') return 'postgres';
-  if (client === 'mysql') return 'poll';
-  // SQLite is the one-process embedded default; several processes on one file set mode: 'poll'.
-  return 'off';
 }
 
 /**
@@ -107,92 +81,22 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
   let suspect: string | undefined;
   let suspectSince = 0;
 
-  const table = () => {
-    const { tableName } = strapi.db.metadata.get(STORE);
-    return (strapi.db as any).getConnection(tableName);
-  };
-
-  function decodeStamp(value: string): string {
-    try {
-      return String(JSON.parse(value));
-    } catch {
-      return value;
-    }
-  }
-
-  function newStamp(): string {
-    return `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-  }
-
-  async function readStamps(): Promise<Stamps> {
-    const rows: Array<{ key: string; value: string }> = await table()
-      .comment(SQL_TAG)
-      .select('key', 'value')
-      .whereIn('key', Object.values(STAMP_KEYS));
-    const stampOf = (kind: StampKind) => {
-      // Two instances booting at once may both have created the row: any change to either counts.
-      const values = rows.filter((row) => row.key === STAMP_KEYS[kind]).map((row) => decodeStamp(row.value));
-      return values.length ? [...new Set(values)].sort().join('|') : undefined;
-    };
-    return { variants: stampOf('variants'), revocations: stampOf('revocations') };
-  }
-
-  async function ensureStamps(): Promise<void> {
-    const existing = await readStamps();
-    for (const kind of Object.keys(STAMP_KEYS) as StampKind[]) {
-      if (existing[kind] !== undefined) continue;
-      await strapi.db.query(STORE).create({
-        data: { key: STAMP_KEYS[kind], value: JSON.stringify(newStamp()), type: 'string', environment: null, tag: null },
-      });
-    }
-  }
-
-  /**
-   * Replaces the stamp only if it is still the one just read (compare and swap), so every stamp has
-   * one predecessor; returns it. Undefined when there is none to name (no row, or two rows).
-   */
-  async function writeStamp(kind: StampKind, stamp: string): Promise<string | undefined> {
-    const key = STAMP_KEYS[kind];
-    const value = JSON.stringify(stamp);
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const rows: Array<{ value: string }> = await table().comment(SQL_TAG).select('value').where({ key });
-      if (rows.length !== 1) break;
-      if (await table().comment(SQL_TAG).where({ key, value: rows[0].value }).update({ value })) return decodeStamp(rows[0].value);
-    }
-    const updated = await table().comment(SQL_TAG).where({ key }).update({ value });
-    if (!updated) {
-      await strapi.db.query(STORE).create({ data: { key, value, type: 'string', environment: null, tag: null } });
-    }
-    return undefined;
-  }
-
-  /** One channel per database (and schema): sites sharing a Redis or a PostgreSQL server never mix. */
-  function channelName(): string {
-    const connection = (strapi.db.connection as any).client.connectionSettings ?? {};
-    const scope = JSON.stringify([
-      strapi.db.dialect.client,
-      connection.host ?? null,
-      connection.port ?? null,
-      connection.database ?? connection.filename ?? null,
-      strapi.db.getInfo().schema ?? null,
-    ]);
-    return `personalization_${createHash('sha256').update(scope).digest('hex').slice(0, 16)}`;
-  }
+  const stamps = stampStore(strapi);
 
   /** Reads the stamps; reloads what changed since the last look, or everything when `full`. */
   async function check(full: boolean): Promise<void> {
     const at = Date.now();
-    const stamps = await readStamps();
+    const current = await stamps.read();
     counters.checks += 1;
     const work: Array<Promise<void>> = [];
-    if (variantsBehind(full, stamps.variants)) {
-      work.push(reloadVariants().then(() => chain.reset(stamps.variants)));
+    if (variantsBehind(full, current.variants)) {
+      work.push(reloadVariants().then(() => chain.reset(current.variants)));
     }
-    if (full || stamps.revocations !== seen.revocations) {
+    if (full || current.revocations !== seen.revocations) {
       const since = full ? undefined : new Date(revocationsCheckedAt - REVOCATION_LOOKBACK_MS);
       work.push(
         (handlers.revocations?.reload(since) ?? Promise.resolve()).then(() => {
-          seen.revocations = stamps.revocations;
+          seen.revocations = current.revocations;
           revocationsCheckedAt = at;
         })
       );
@@ -307,7 +211,7 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
     let stamp: string | undefined = newStamp();
     let prev: string | undefined;
     try {
-      prev = await writeStamp(kind, stamp);
+      prev = await stamps.write(kind, stamp);
     } catch (error) {
       stamp = undefined;
       strapi.log.warn(`[personalization] coherence: could not write the change stamp (${(error as Error).message})`);
@@ -344,12 +248,12 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
       pollIntervalMs = config.pollIntervalMs;
       transport = chooseTransport(config.mode, config.redisUrl, strapi.db.dialect.client);
       if (transport === 'off') return;
-      await ensureStamps();
-      seen = await readStamps();
+      await stamps.ensure();
+      seen = await stamps.read();
       chain.reset(seen.variants);
       revocationsCheckedAt = Date.now();
       if (transport !== 'poll') {
-        channel = channelName();
+        channel = channelName(strapi);
         bus =
           transport === 'postgres'
             ? postgresBus(strapi, channel, events)

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { parseInput } from '../errors';
 import { settings } from '../settings';
 import type { RevocationsService } from './revocations';
 
@@ -47,16 +47,6 @@ const listSchema = z
 const exportSchema = z.object(filtersShape).strict();
 
 type Filters = z.output<typeof exportSchema>;
-
-function parse<T>(schema: z.ZodType<T>, query: unknown): T {
-  const result = schema.safeParse(query ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue.code === 'unrecognized_keys') {
-    throw new InputError(issue.keys[0], `unknown query parameter "${issue.keys.join('", "')}"`);
-  }
-  throw new InputError(issue.path.length ? issue.path.join('.') : '(query)', issue.message);
-}
 
 function whereOf(filters: Filters): Record<string, unknown> {
   const where: Record<string, unknown> = {};
@@ -160,7 +150,7 @@ const consentRecords = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Newest first, filtered by subject, record id, event and an occurrence window. */
     async list(query: unknown) {
-      const { page, pageSize, ...filters } = parse(listSchema, query);
+      const { page, pageSize, ...filters } = parseInput(listSchema, query, 'query');
       const where = whereOf(filters);
       const [rows, total] = await Promise.all([
         records().findMany({
@@ -180,7 +170,7 @@ const consentRecords = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** A CSV stream of every matching record, read in batches so memory stays flat. Throws InputError before streaming. */
     exportCsv(query: unknown): Readable {
-      const where = whereOf(parse(exportSchema, query));
+      const where = whereOf(parseInput(exportSchema, query, 'query'));
       async function* lines() {
         yield CSV_COLUMNS.join(',') + '\r\n';
         let afterId = 0;

@@ -18,6 +18,7 @@ import { InputError, parseInput } from '../errors';
 import { settings } from '../settings';
 import type { ConsentRecordsService } from './consent-records';
 import type { RevocationsService } from './revocations';
+import type { ConsentGrantAnswer, ConsentView } from '../../../shared/contracts';
 
 /** Request headers the plugin reads; responses of enabled types vary on all of them. */
 export const CONSENT_HEADERS = ['X-Consent-Token', 'X-TCF-Consent', 'Sec-GPC', 'X-Personalization-Context'];
@@ -36,29 +37,9 @@ export class TokenRefused extends Error {
   }
 }
 
-/** What POST /consent answers. */
-export interface GrantAnswer {
-  token: string;
-  expiresAt: string;
-  subject: string;
-  purposes: string[];
-}
-
-/** What GET /consent answers: exactly what the token grants and holds. */
-export interface TokenView {
-  subject: string;
-  recordId: string;
-  /** Granted after normalization, in configured order. */
-  purposes: string[];
-  /** The token's attributes rules may read. */
-  attributes: Record<string, unknown>;
-  /** Names (never values) of attributes the token carries that no rule will ever see. */
-  ignoredAttributes: string[];
-  issuedAt: string;
-  expiresAt: string;
-  policyVersion: string;
-  issuer: string;
-}
+/** What POST /consent answers and GET /consent shows: the public contract's shapes. */
+export type GrantAnswer = ConsentGrantAnswer;
+export type TokenView = ConsentView;
 
 function isoOfSeconds(seconds: number): string {
   return new Date(seconds * 1000).toISOString();

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Core } from '@strapi/strapi';
 import { createRateLimiter, RATE_LIMIT_TABLE, type RateLimiter, type RateLimitStore } from '../rate-limit';
+import { siteKey } from '../coherence/stamps';
 import { settings } from '../settings';
 import type { PluginConfig } from '../config/schema';
+import type { KoaContext } from '../koa-context';
 
 /** The limits routes may ask for; each has its own window and maximum in `config.rateLimit`. */
 export type LimitName = 'consent' | 'events';
@@ -33,10 +34,10 @@ export interface RateLimitsService {
   store(): RateLimitStoreKind;
   /**
    * Counts the request against `limit` for its client address. Under the limit: true. Over it:
-   * answers 429 with `Retry-After` itself and returns false, so a route reads
-   * `if (!(await rateLimits.admit(ctx, 'events'))) return;`.
+   * answers 429 with `Retry-After` itself and returns false; the rate-limit route middleware
+   * (middlewares/rate-limit.ts) then stops the request before its controller.
    */
-  admit(ctx: any, limit: LimitName): Promise<boolean>;
+  admit(ctx: KoaContext, limit: LimitName): Promise<boolean>;
 }
 
 /** Whether the first connection attempt succeeds: until Redis is ready every hit is counted in memory. */
@@ -61,18 +62,8 @@ const rateLimits = ({ strapi }: { strapi: Core.Strapi }): RateLimitsService => {
   let redis: Redis | undefined;
   let limiters: Record<LimitName, RateLimiter> | undefined;
 
-  /** Keys and table scoped like the coherence channel: sites sharing a Redis never share counts. */
-  function scope(): string {
-    const connection = (strapi.db.connection as any).client.connectionSettings ?? {};
-    const site = JSON.stringify([
-      strapi.db.dialect.client,
-      connection.host ?? null,
-      connection.port ?? null,
-      connection.database ?? connection.filename ?? null,
-      strapi.db.getInfo().schema ?? null,
-    ]);
-    return `personalization:rate:${createHash('sha256').update(site).digest('hex').slice(0, 16)}`;
-  }
+  /** Keys scoped like the coherence channel: sites sharing a Redis never share counts. */
+  const scope = () => `personalization:rate:${siteKey(strapi)}`;
 
   function storeFor(config: PluginConfig): RateLimitStore {
     const client = strapi.db.dialect.client;

@@ -1,10 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
 import { personalAttributesRead, validateAudience } from '../core/rules';
-import { InputError } from '../errors';
+import { InputError, parseInput } from '../errors';
 import { settings } from '../settings';
 import type { VariantIndex, VariantRecord } from './variant-index';
-import { keySchema, parse } from './variants';
+import { keySchema } from './variant-settings';
 import type { Segment, SegmentRecord, SegmentUser } from '../../../shared/contracts';
 
 const SEGMENT = 'plugin::personalization.segment';
@@ -106,7 +106,7 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async create(body: unknown): Promise<SegmentRecord> {
-      const input = parse(createSchema, body);
+      const input = parseInput(createSchema, body);
       checkRule(input.rule);
       await checkKeyFree(input.key);
       const created = await records().create({ data: input });
@@ -116,7 +116,7 @@ const segments = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** The key is what variants reference: renaming it is refused while any variant uses it. */
     async update(id: string, body: unknown): Promise<SegmentRecord> {
-      const input = parse(updateSchema, body);
+      const input = parseInput(updateSchema, body);
       const current = await findRecord(id);
       if (input.rule !== undefined) checkRule(input.rule);
       const users = await usersOf(current.key);

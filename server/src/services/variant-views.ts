@@ -1,15 +1,14 @@
-import type { Core } from '@strapi/strapi';
+import type { Core, UID } from '@strapi/strapi';
 import type { Overview, OverviewEntry, VariantListItem, VariantRecord } from '../../../shared/contracts';
-import { mainFieldOf } from '../controllers/settings';
 import type { LiveVariant } from '../core/decision';
 import type { CompiledRule } from '../core/rules';
 import { entryTitles, type TitleRow } from '../core/entry-title';
 import { reachabilityVariant, reachabilityWarnings } from '../core/reachability';
 import { instantOf, variantStatus } from '../core/variant-status';
-import { hasDraftAndPublish, isLocalized, localeFor } from '../enabled-types';
+import { contentTypeOf, hasDraftAndPublish, isLocalized, localeFor, mainFieldOf } from '../enabled-types';
 import { settings } from '../settings';
 import type { ExperimentIndex } from './experiment-index';
-import { liveVariant, ruleCache } from './live-variant';
+import { liveVariant, ruleCache } from '../core/live-variant';
 import type { VariantIndex } from './variant-index';
 
 const VARIANT = 'plugin::personalization.variant';
@@ -81,7 +80,7 @@ const variantViews = ({ strapi }: { strapi: Core.Strapi }) => {
       const entries: OverviewEntry[] = pageGroups.map((group) => {
         const { contentType: uid, baseDocumentId } = group[0];
         const live = liveByKey(uid, baseDocumentId);
-        const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+        const contentType = contentTypeOf(strapi, uid);
         return {
           contentType: uid,
           contentTypeName: contentType?.info?.displayName ?? uid,
@@ -109,12 +108,12 @@ const variantViews = ({ strapi }: { strapi: Core.Strapi }) => {
     const byType = new Map<string, string[]>();
     for (const [uid, documentId] of bases) byType.set(uid, [...(byType.get(uid) ?? []), documentId]);
     for (const [uid, documentIds] of byType) {
-      const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+      const contentType = contentTypeOf(strapi, uid);
       if (!contentType) continue;
       const field = await mainFieldOf(strapi, uid);
       // Every locale's draft and published row, in no set order: entryTitles picks the default locale's.
       const select = ['documentId', field, ...(isLocalized(contentType) ? ['locale'] : []), ...(hasDraftAndPublish(contentType) ? ['publishedAt'] : [])];
-      const rows = (await strapi.db.query(uid as any).findMany({ select, where: { documentId: { $in: documentIds } } })) as TitleRow[];
+      const rows = (await strapi.db.query(uid as UID.Schema).findMany({ select, where: { documentId: { $in: documentIds } } })) as TitleRow[];
       const defaultLocale = await localeFor(strapi, contentType, null);
       for (const [documentId, title] of entryTitles(rows, field, defaultLocale)) titles.set(`${uid}\u0000${documentId}`, title);
     }

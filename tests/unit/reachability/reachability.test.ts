@@ -8,7 +8,7 @@ import { chooseVariant, type BaseVariants } from '../../../server/src/core/decis
 import { conditionsOf, reachabilityVariant, reachabilityWarnings, type ReachabilityVariant } from '../../../server/src/core/reachability';
 import { buildRuleContext, compileAudience, type CompiledRule } from '../../../server/src/core/rules';
 import { variantStatus } from '../../../server/src/core/variant-status';
-import { liveVariant, ruleCache } from '../../../server/src/services/live-variant';
+import { liveVariant, ruleCache } from '../../../server/src/core/live-variant';
 import type { VariantRecord } from '../../../shared/contracts';
 
 const NOW = Date.parse('2026-06-15T10:30:00Z');

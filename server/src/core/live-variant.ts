@@ -1,7 +1,7 @@
-import { compileAudience, explainRule, purposesImplied, type CompiledRule } from '../core/rules';
-import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
-import type { LiveVariant } from '../core/decision';
-import type { Catalogue } from '../core/catalogue';
+import { compileAudience, explainRule, purposesImplied, type CompiledRule } from './rules';
+import { PERSONALIZATION_PURPOSE } from './catalogue';
+import type { LiveVariant } from './decision';
+import type { Catalogue } from './catalogue';
 import type { VariantRecord } from '../../../shared/contracts';
 
 const NEVER: CompiledRule = compileAudience({ '==': [1, 0] });

@@ -188,7 +188,8 @@ describe('an experiment in the Strapi admin', () => {
     await page.reload();
     const results = page.getByTestId('experiment-results');
     const verdict = results.getByTestId('experiment-verdict');
-    await verdict.waitFor();
+    // The arms are named once the base's variants have loaded (a separate request); until then by key.
+    await verdict.getByText(/^Variant “Outdoor fans”/).waitFor();
     await expect(verdict.textContent()).resolves.toMatch(
       /^Variant “Outdoor fans” converts \d+% (better|worse) than the base; \d+% probability it is better; keep running until [\d,]+ visitors per arm\.$/
     );

@@ -187,7 +187,17 @@ describe('editors: catalogue values, warnings, status, overview, served counts',
       }
       expect(writes).toEqual([]);
       expect(counts.pending()).toBeGreaterThan(0);
-      await counts.flush();
+      // The whole batch is one statement that adds in the database, whatever the number of rows.
+      const flushed: string[] = [];
+      const onFlushQuery = (query: { sql: string }) => flushed.push(query.sql);
+      knex.on('query', onFlushQuery);
+      try {
+        await counts.flush();
+      } finally {
+        knex.removeListener('query', onFlushQuery);
+      }
+      expect(counts.pending()).toBe(0);
+      expect(flushed.filter((sql) => /personalization_served_counts/.test(sql))).toHaveLength(1);
       const { body } = await as(http().get(`/personalization/served?contentType=${ARTICLE}&documentId=${baseId}`)).expect(200);
       expect(body.data.total).toBe(4);
       const byVariant = Object.fromEntries(body.data.counts.map((count: any) => [count.variant ?? '(base)', count]));

@@ -22,6 +22,12 @@ export interface CounterKind<P> {
   combined(row: StoredCounterRow | null, pending: P): Record<string, unknown>;
   /** Adds `source` into `target` (an entry that could not be written, and what was counted meanwhile). */
   mergeInto(target: P, source: P): void;
+  /**
+   * For counts that only add up: writes a whole batch in one statement, adding to existing rows in
+   * the database itself. If it fails (e.g. the unique index is missing) the batch, and every later
+   * one, is written row by row instead.
+   */
+  addAll?(batch: P[]): Promise<void>;
 }
 
 /**
@@ -35,6 +41,7 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
   let buffer = new Map<string, P>();
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<number> = Promise.resolve(0);
+  let addAll = kind.addAll;
   const rows = () => strapi.db.query(kind.uid as any);
 
   /** Adds one buffered entry to its stored row; false when other instances kept winning the race. */
@@ -65,6 +72,22 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
    */
   async function flushNow(): Promise<number> {
     if (buffer.size === 0) return 0;
+    if (addAll) {
+      const batch = buffer;
+      buffer = new Map();
+      try {
+        await addAll([...batch.values()]);
+        return batch.size;
+      } catch (error) {
+        strapi.log.warn(`[personalization] ${kind.label}: one-statement batch failed (${(error as Error).message}); writing row by row from now on`);
+        addAll = undefined;
+        for (const [key, pending] of batch) {
+          const current = buffer.get(key);
+          if (current) kind.mergeInto(current, pending);
+          else buffer.set(key, pending);
+        }
+      }
+    }
     const client = String(strapi.db.connection?.client?.config?.client ?? '');
     if (!client.includes('sqlite')) return writeBatch();
     try {

@@ -19,6 +19,43 @@ interface Pending {
   served: number;
 }
 
+const KEYS = ['contentType', 'baseDocumentId', 'variant', 'day'] as const;
+
+/**
+ * One statement for a whole batch: inserts each day's row, or adds to its `served` in the database
+ * on the unique keys (INSERT … ON CONFLICT DO UPDATE; on MySQL and MariaDB ON DUPLICATE KEY UPDATE),
+ * so instances add up without reading first. A flush on a page of 20 counted entries is one
+ * statement instead of 40.
+ */
+async function addServed(strapi: Core.Strapi, batch: Pending[]): Promise<void> {
+  const { tableName, attributes } = strapi.db.metadata.get(COUNT) as unknown as {
+    tableName: string;
+    attributes: Record<string, { columnName?: string; default?: unknown }>;
+  };
+  // Strapi's model gives each row a documentId by default (a function); the entity manager calls it on create.
+  const documentId = attributes.documentId?.default;
+  const column = (name: string) => attributes[name]?.columnName ?? name;
+  const knex = strapi.db.connection;
+  const now = new Date();
+  const rows = batch.map((pending) => {
+    const row: Record<string, unknown> = { [column('served')]: pending.served, [column('revision')]: 0 };
+    for (const key of KEYS) row[column(key)] = pending[key];
+    if (typeof documentId === 'function') row[column('documentId')] = documentId();
+    if (attributes.createdAt) row[column('createdAt')] = now;
+    if (attributes.updatedAt) row[column('updatedAt')] = now;
+    return row;
+  });
+  const served = column('served');
+  const mysql = /mysql/.test(String(knex.client.config.client));
+  const added = mysql ? knex.raw('?? + VALUES(??)', [served, served]) : knex.raw('?? + ??', [`${tableName}.${served}`, `excluded.${served}`]);
+  const update: Record<string, unknown> = { [served]: added };
+  if (attributes.updatedAt) update[column('updatedAt')] = now;
+  await knex(tableName)
+    .insert(rows)
+    .onConflict(KEYS.map(column))
+    .merge(update);
+}
+
 /**
  * How often each variant of a base entry (and the base itself) was served, per UTC day. Delivery
  * adds to memory once per response and entry (delivery/labels.ts); the shared counter machinery
@@ -33,6 +70,7 @@ const servedCounts = ({ strapi }: { strapi: Core.Strapi }) => {
     mergeInto: (target, source) => {
       target.served += source.served;
     },
+    addAll: (batch) => addServed(strapi, batch),
   });
   let prunedOn: string | null = null;
 

@@ -2,15 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from './get-service';
 import { settings } from './settings';
 import { RBAC_ACTIONS } from './permissions';
-import type { CoherenceService } from './services/coherence';
-import type { ConsentService } from './services/consent';
-import type { ExperimentCounts } from './services/experiment-counts';
-import type { ServedCountsService } from './services/served-counts';
-import type { ExperimentIndex } from './services/experiment-index';
-import type { RateLimitsService } from './services/rate-limits';
-import type { ReconcileService } from './services/reconcile';
 import { schedulePurge } from './services/consent-records';
-import type { VariantIndex } from './services/variant-index';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const { config } = settings(strapi);
@@ -21,11 +13,9 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
     );
   }
   await strapi.admin.services.permission.actionProvider.registerMany(RBAC_ACTIONS);
-  const plugin = strapi.plugin('personalization');
-  const coherence = plugin.service('coherence') as CoherenceService;
-  const consent = plugin.service('consent') as ConsentService;
-  const index = plugin.service('variant-index') as VariantIndex;
-  const experiments = plugin.service('experiment-index') as ExperimentIndex;
+  const coherence = getService(strapi, 'coherence');
+  const index = getService(strapi, 'variant-index');
+  const experiments = getService(strapi, 'experiment-index');
   // Experiments change what a base serves: they travel with the variants' announcement.
   coherence.on('variants', {
     reload: async (scope) => {
@@ -41,16 +31,16 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   });
   // Listening starts before the first load: a change another instance makes meanwhile is not lost.
   await coherence.start();
-  await consent.initialize();
-  await (plugin.service('rate-limits') as RateLimitsService).start();
+  await getService(strapi, 'consent').initialize();
+  await getService(strapi, 'rate-limits').start();
   await schedulePurge(strapi);
   // Before the first index build: a record whose entry is no longer a variant is never served or acted on.
-  const reconciled = await (plugin.service('reconcile') as ReconcileService).run({ announce: false });
+  const reconciled = await getService(strapi, 'reconcile').run({ announce: false });
   // Other instances still running (a rolling restart) rebuild too when records were set aside.
   await (reconciled.detachedNow.length > 0 ? index.rebuild() : index.refresh());
   await experiments.refresh();
-  (plugin.service('experiment-counts') as ExperimentCounts).start();
-  (plugin.service('served-counts') as ServedCountsService).start();
+  getService(strapi, 'experiment-counts').start();
+  getService(strapi, 'served-counts').start();
 };
 
 export default bootstrap;

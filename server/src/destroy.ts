@@ -1,16 +1,12 @@
 import type { Core } from '@strapi/strapi';
-import type { CoherenceService } from './services/coherence';
-import type { ExperimentCounts } from './services/experiment-counts';
-import type { RateLimitsService } from './services/rate-limits';
-import type { ServedCountsService } from './services/served-counts';
+import { getService } from './get-service';
 
 const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
-  const plugin = strapi.plugin('personalization');
   // Buffered experiment and served counts are written while the database is still there.
-  await (plugin.service('experiment-counts') as ExperimentCounts).stop();
-  await (plugin.service('served-counts') as ServedCountsService).stop();
-  await (plugin.service('coherence') as CoherenceService).stop();
-  await (plugin.service('rate-limits') as RateLimitsService).stop();
+  await getService(strapi, 'experiment-counts').stop();
+  await getService(strapi, 'served-counts').stop();
+  await getService(strapi, 'coherence').stop();
+  await getService(strapi, 'rate-limits').stop();
 };
 
 export default destroy;

@@ -22,7 +22,7 @@ export function isInternalWrite(params: unknown): boolean {
  */
 export async function outsideRequest<T>(strapi: Core.Strapi, work: () => Promise<T>): Promise<T> {
   let result!: T;
-  await strapi.requestContext.run(undefined as any, async () => {
+  await strapi.requestContext.run(undefined as unknown as Parameters<typeof strapi.requestContext.run>[0], async () => {
     result = await work();
   });
   return result;

@@ -3,10 +3,19 @@ import { VARIANT_OF, enabledTypes, hasDraftAndPublish, isLocalized } from './ena
 import { registerDelivery } from './delivery';
 import { registerGraphql } from './graphql';
 
+/** What register changes of an enabled type's schema: a hidden attribute and an index. */
+interface ExtendedSchema {
+  collectionName?: string;
+  attributes: Record<string, unknown>;
+  indexes?: Array<{ name: string; columns: string[] }>;
+  options?: unknown;
+  pluginOptions?: unknown;
+}
+
 const register = ({ strapi }: { strapi: Core.Strapi }) => {
   const enabled = new Set(enabledTypes(strapi));
   for (const uid of enabled) {
-    strapi.get('content-types').extend(uid, (contentType: any) => {
+    strapi.get('content-types').extend(uid, (contentType: ExtendedSchema) => {
       // Private: never in API output; hidden from editors; shared by all locales of a document.
       contentType.attributes[VARIANT_OF] = {
         type: 'string',

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import type { Client, ClientConfig } from 'pg';
 import { reconnectDelay } from './messages';
 import { withTimeout, type Bus, type BusEvents } from './bus';
 
@@ -13,14 +14,14 @@ const CONNECT_TIMEOUT_MS = 5_000;
 export function postgresBus(strapi: Core.Strapi, channel: string, events: BusEvents): Bus {
   // Channel names are identifiers: ours is [a-z0-9_] (services/coherence.ts), so quoting is safe.
   if (!/^[a-z0-9_]{1,63}$/.test(channel)) throw new Error(`invalid channel name "${channel}"`);
-  let client: any;
+  let client: Client | undefined;
   let listening = false;
   let stopped = false;
   let attempt = 0;
   let retry: NodeJS.Timeout | undefined;
   let backendPid: number | undefined;
 
-  function drop(current: any, error?: unknown): void {
+  function drop(current: Client, error?: unknown): void {
     if (client !== current) return;
     client = undefined;
     const wasListening = listening;
@@ -43,7 +44,8 @@ export function postgresBus(strapi: Core.Strapi, channel: string, events: BusEve
   }
 
   async function connect(): Promise<void> {
-    const knexClient = (strapi.db.connection as any).client;
+    // knex's PostgreSQL client: the pg module it loaded, and the settings it connects with.
+    const knexClient = (strapi.db.connection as unknown as { client: { driver: { Client: typeof Client }; connectionSettings: ClientConfig } }).client;
     const current = new knexClient.driver.Client({
       ...knexClient.connectionSettings,
       application_name: APPLICATION_NAME,
@@ -52,7 +54,7 @@ export function postgresBus(strapi: Core.Strapi, channel: string, events: BusEve
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     client = current;
-    current.on('notification', (notification: { channel: string; payload?: string }) => {
+    current.on('notification', (notification) => {
       if (notification.channel === channel && notification.payload) events.message(notification.payload);
     });
     current.on('error', (error: unknown) => drop(current, error));

@@ -66,7 +66,7 @@ function decodeStamp(value: string): string {
 export function stampStore(strapi: Core.Strapi) {
   const table = () => {
     const { tableName } = strapi.db.metadata.get(STORE);
-    return (strapi.db as any).getConnection(tableName);
+    return strapi.db.getConnection(tableName);
   };
 
   async function read(): Promise<Stamps> {

@@ -1,11 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { answeringInputErrors } from '../errors';
-import type { ConsentRecordsService } from '../services/consent-records';
+import { getService } from '../get-service';
 import type { KoaContext } from '../koa-context';
 
 /** Admin: proof-of-consent records, listed with filters and exported as CSV. */
 const consentRecords = ({ strapi }: { strapi: Core.Strapi }) => {
-  const service = () => strapi.plugin('personalization').service('consent-records') as ConsentRecordsService;
+  const service = () => getService(strapi, 'consent-records');
 
   return {
     async list(ctx: KoaContext) {

@@ -7,9 +7,7 @@ import { buildRuleContext } from '../core/rules';
 import { isCounted } from '../delivery/experiments';
 import { answeringInputErrors, InputError, parseInput } from '../errors';
 import { settings } from '../settings';
-import type { ConsentService } from '../services/consent';
-import type { ExperimentCounts } from '../services/experiment-counts';
-import type { ExperimentIndex } from '../services/experiment-index';
+import { getService } from '../get-service';
 
 const eventSchema = z
   .object({
@@ -20,17 +18,15 @@ const eventSchema = z
 
 /** POST /api/personalization/events: conversions of enrolled visitors, counted in memory (never a write per request). */
 const events = ({ strapi }: { strapi: Core.Strapi }) => {
-  const plugin = () => strapi.plugin('personalization');
-
   return {
     /** Behind the rate-limit route middleware, as POST /consent. */
     async track(ctx: KoaContext) {
       ctx.set('Cache-Control', 'no-store');
       await answeringInputErrors(ctx, async () => {
         const { goal } = parseInput(eventSchema, ctx.request.body);
-        const index = plugin().service('experiment-index') as ExperimentIndex;
+        const index = getService(strapi, 'experiment-index');
         if (!index.isKnownGoal(goal)) throw new InputError('goal', `unknown goal "${goal}"`);
-        const consent = await (plugin().service('consent') as ConsentService).ofRequest(ctx);
+        const consent = await getService(strapi, 'consent').ofRequest(ctx);
         const answer = (data: EventAnswer) => {
           ctx.status = 202;
           return { data };
@@ -42,7 +38,7 @@ const events = ({ strapi }: { strapi: Core.Strapi }) => {
         const { config, catalogue } = settings(strapi);
         const context = buildRuleContext({ now: new Date(), timeZone: config.timeZone, attributes: consent.attributes, catalogue });
         const visitor = { purposes: consent.purposes, subject: consent.subject, context };
-        const counts = plugin().service('experiment-counts') as ExperimentCounts;
+        const counts = getService(strapi, 'experiment-counts');
         let counted = false;
         for (const experiment of index.runningWithGoal(goal)) {
           // Attributed by assignment: the arm this visitor is bucketed into, as on every request.

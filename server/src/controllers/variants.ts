@@ -2,8 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { KoaContext } from '../koa-context';
 import { answeringInputErrors } from '../errors';
 import { contentTypeOf, isPersonalizable } from '../enabled-types';
-import type { VariantViews } from '../services/variant-views';
-import type { VariantsService } from '../services/variants';
+import { getService } from '../get-service';
 
 const VARIANT = 'plugin::personalization.variant';
 
@@ -11,8 +10,8 @@ type EntryAction = 'create' | 'update' | 'delete';
 const DOING: Record<EntryAction, string> = { create: 'creating', update: 'changing', delete: 'deleting' };
 
 const variants = ({ strapi }: { strapi: Core.Strapi }) => {
-  const service = () => strapi.plugin('personalization').service('variants') as VariantsService;
-  const views = () => strapi.plugin('personalization').service('variant-views') as VariantViews;
+  const service = () => getService(strapi, 'variants');
+  const views = () => getService(strapi, 'variant-views');
 
   /**
    * A variant is an entry of its type: creating one writes a document, updating or ordering one

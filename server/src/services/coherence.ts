@@ -286,7 +286,7 @@ const coherence = ({ strapi }: { strapi: Core.Strapi }) => {
         else chain.reset(stamp);
       };
       if (strapi.db.inTransaction()) {
-        await strapi.db.transaction(async ({ onCommit, onRollback }: any) => {
+        await strapi.db.transaction(async ({ onCommit, onRollback }) => {
           // Once more after the commit: requests outside the transaction that read the rows between
           // the local update and the commit got them as they were, and may have kept them.
           onCommit(() => {

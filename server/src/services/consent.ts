@@ -81,7 +81,7 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
       verifier = await createTokenVerifier({
         secret: key,
         issuer: config.tokenIssuer,
-        issuers: config.issuers as any,
+        issuers: config.issuers,
         maxTokenBytes: config.maxTokenBytes,
         clockSkewSeconds: config.clockSkewSeconds,
         cacheSize: config.tokenCacheSize,

@@ -1,17 +1,25 @@
-import type { Core } from '@strapi/strapi';
-import { hasDraftAndPublish } from '../enabled-types';
+import type { Core, UID } from '@strapi/strapi';
+import { contentTypeOf, hasDraftAndPublish } from '../enabled-types';
 import { outsideRequest } from '../internal';
 
 /** Fields that belong to a document row rather than to its content. */
 const BOOKKEEPING = new Set(['id', 'documentId', 'createdAt', 'updatedAt', 'publishedAt', 'createdBy', 'updatedBy', 'locale', 'localizations']);
 
-type Attributes = Record<string, any>;
+/** A schema attribute, as much of it as the copy reads. */
+interface Attribute {
+  type: string;
+  component?: string;
+  components?: string[];
+  relation?: string;
+  target?: string;
+}
+type Attributes = Record<string, Attribute>;
 
 function componentAttributes(strapi: Core.Strapi, uid: string): Attributes {
-  return ((strapi.components as Record<string, any>)[uid]?.attributes ?? {}) as Attributes;
+  return ((strapi.components as unknown as Record<string, { attributes?: Attributes } | undefined>)[uid]?.attributes ?? {});
 }
 
-function isCopiedRelation(attribute: any): boolean {
+function isCopiedRelation(attribute: Attribute): boolean {
   return attribute.type === 'relation' && !String(attribute.relation).startsWith('morph') && !String(attribute.target ?? '').startsWith('admin::');
 }
 
@@ -21,7 +29,7 @@ function populateOf(strapi: Core.Strapi, attributes: Attributes): Record<string,
   for (const [name, attribute] of Object.entries(attributes)) {
     if (BOOKKEEPING.has(name)) continue;
     if (attribute.type === 'component') {
-      populate[name] = { populate: populateOf(strapi, componentAttributes(strapi, attribute.component)) };
+      populate[name] = { populate: populateOf(strapi, componentAttributes(strapi, attribute.component!)) };
     } else if (attribute.type === 'dynamiczone') {
       populate[name] = {
         on: Object.fromEntries(
@@ -47,7 +55,7 @@ function toInput(strapi: Core.Strapi, value: Record<string, any>, attributes: At
     } else if (attribute.type === 'media') {
       data[name] = Array.isArray(field) ? field.map((entry) => entry.id) : (field?.id ?? null);
     } else if (attribute.type === 'component') {
-      const inner = componentAttributes(strapi, attribute.component);
+      const inner = componentAttributes(strapi, attribute.component!);
       data[name] = Array.isArray(field)
         ? field.map((entry) => toInput(strapi, entry, inner, new Set()))
         : field
@@ -77,12 +85,12 @@ export async function copyContent(
   toDocumentId: string,
   { localized, keep }: { localized: boolean; keep: ReadonlySet<string> }
 ): Promise<string[]> {
-  const contentType = (strapi.contentTypes as Record<string, any>)[uid];
+  const contentType = contentTypeOf(strapi, uid)!;
   const attributes = contentType.attributes as Attributes;
   const draftAndPublish = hasDraftAndPublish(contentType);
   const populate = populateOf(strapi, attributes);
   return outsideRequest(strapi, async () => {
-    const rows: Array<{ locale?: string | null }> = await strapi.db.query(uid as any).findMany({
+    const rows: Array<{ locale?: string | null }> = await strapi.db.query(uid as UID.Schema).findMany({
       select: localized ? ['locale'] : ['id'],
       where: { documentId: fromDocumentId, ...(draftAndPublish ? { publishedAt: null } : {}) },
     });

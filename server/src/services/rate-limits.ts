@@ -83,7 +83,7 @@ const rateLimits = ({ strapi }: { strapi: Core.Strapi }): RateLimitsService => {
     if (kind === 'database') {
       const knex = strapi.db.connection;
       if (client === 'postgres') return { kind: 'postgres', knex, schema: strapi.db.getInfo().schema || undefined, table: RATE_LIMIT_TABLE };
-      const database = (knex as any).client.connectionSettings?.database;
+      const database = (knex as unknown as { client: { connectionSettings: { database: string } } }).client.connectionSettings?.database;
       return { kind: 'mysql', knex, database, table: RATE_LIMIT_TABLE };
     }
     return { kind: 'memory' };

@@ -39,6 +39,9 @@ const importSchema = z
   })
   .passthrough();
 
+/** A plugin table's attributes, as much of each as the transfer reads. */
+type Attributes = Record<string, { type: string; unique?: boolean }>;
+
 /**
  * Everything the plugin holds, out and back in: each of its tables (variant records, segments,
  * consent records, revocations, detached records and any later one) as JSON. Strapi drops a
@@ -48,15 +51,15 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
   const service = <T>(name: string) => strapi.plugin('personalization').service(name) as T;
 
   /** The plugin's content types by short name, in a stable order. */
-  function tables(): Array<{ name: string; uid: string; attributes: Record<string, any> }> {
-    const contentTypes = strapi.plugin('personalization').contentTypes as unknown as Record<string, { attributes: Record<string, any> }>;
+  function tables(): Array<{ name: string; uid: string; attributes: Attributes }> {
+    const contentTypes = strapi.plugin('personalization').contentTypes as unknown as Record<string, { attributes: Attributes }>;
     return Object.keys(contentTypes)
       .sort()
       .map((name) => ({ name, uid: `plugin::personalization.${name}`, attributes: contentTypes[name].attributes }));
   }
 
   /** The columns of a row worth carrying: scalar and JSON attributes, not relations (createdBy, updatedBy). */
-  function carried(attributes: Record<string, any>): string[] {
+  function carried(attributes: Attributes): string[] {
     const own = Object.keys(attributes).filter((name) => attributes[name].type !== 'relation' && !SYSTEM_FIELDS.includes(name));
     return [...SYSTEM_FIELDS.filter((name) => name in attributes || name === 'documentId'), ...own];
   }

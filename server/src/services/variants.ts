@@ -35,7 +35,7 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       return;
     }
     const localized = isLocalized(contentType);
-    await strapi.documents(uid as any).delete(internalWrite({ documentId, ...(localized ? { locale: '*' } : {}) }) as any);
+    await strapi.documents(uid as UID.ContentType).delete(internalWrite({ documentId, ...(localized ? { locale: '*' } : {}) }));
   }
 
   return {
@@ -68,8 +68,8 @@ const variants = ({ strapi }: { strapi: Core.Strapi }) => {
       for (const field of uidFields(strapi, uid)) data[field] = `${input.key}-${base.documentId}`.toLowerCase();
 
       const record = await strapi.db.transaction(async () => {
-        const clone = await strapi.documents(uid as any).clone(
-          internalWrite({ documentId: base.documentId, ...(localized ? { locale: '*' } : {}), data }) as any
+        const clone = await strapi.documents(uid as UID.ContentType).clone(
+          internalWrite({ documentId: base.documentId, ...(localized ? { locale: '*' } : {}), data })
         );
         if (!clone?.documentId) throw new InputError('baseDocumentId', 'the base entry could not be cloned');
         return records().create({

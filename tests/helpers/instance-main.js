@@ -64,11 +64,12 @@ const COMMANDS = {
 
   /**
    * SQL statements since the last call, by origin: run for an HTTP request, or in the background;
-   * `coherence` counts the plugin's tagged stamp reads and writes among them.
+   * `coherence` counts the plugin's tagged stamp reads and writes among them; `writesInRequest`
+   * the inserts, updates and deletes run for a request.
    */
   takeQueryCounts() {
     const taken = { ...queryCounts };
-    queryCounts = { request: 0, background: 0, coherence: 0, coherenceInRequest: 0 };
+    queryCounts = { request: 0, background: 0, coherence: 0, coherenceInRequest: 0, writesInRequest: 0 };
     return taken;
   },
 };
@@ -82,7 +83,7 @@ function collectGarbage() {
 const loopDelay = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 
-let queryCounts = { request: 0, background: 0, coherence: 0, coherenceInRequest: 0 };
+let queryCounts = { request: 0, background: 0, coherence: 0, coherenceInRequest: 0, writesInRequest: 0 };
 
 function countQueries() {
   // This app, not the module's `strapi`, which shutdown clears before the queries of destroy run.
@@ -91,6 +92,7 @@ function countQueries() {
     const inRequest = Boolean(app.requestContext.get());
     if (inRequest) queryCounts.request += 1;
     else queryCounts.background += 1;
+    if (inRequest && /^\s*(insert|update|delete)\b/i.test(query.sql)) queryCounts.writesInRequest += 1;
     if (query.sql.startsWith('/* strapi-plugin-personalization coherence */')) {
       queryCounts.coherence += 1;
       if (inRequest) queryCounts.coherenceInRequest += 1;

@@ -11,16 +11,21 @@
  * retitled, published), enabled and disabled, re-targeted, reordered, unpublished, republished,
  * edited and deleted.
  *
+ * Alongside, for the same time, the long fuzz run (tests/fuzz/run.js, the CI fuzzer's generators
+ * and properties) against a Strapi process of its own on the same PostgreSQL server; `--fuzz=0`
+ * leaves it out.
+ *
  * Reports per minute: requests, p50 and p99, 5xx, wrong answers, RSS (after a full collection) and event-loop delay per
- * instance. Exits 1 on any 5xx or wrong answer, or RSS growth after warm-up above 10 %.
+ * instance. Exits 1 on any 5xx or wrong answer, RSS growth after warm-up above 10 %, or a fuzz failure.
  *
  * Usage: DATABASE_CLIENT=postgres node bench/soak.js [--minutes=30] [--concurrency=3] [--bases=2000]
- *        [--managed=12] [--edit-every=3] [--warmup=5]        (npm run soak -- --minutes=30)
+ *        [--managed=12] [--edit-every=3] [--warmup=5] [--fuzz=1]        (npm run soak -- --minutes=30)
  * Writes bench/results/soak.json.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { spawn } = require('node:child_process');
 
 process.env.DATABASE_CLIENT = process.env.DATABASE_CLIENT || 'postgres';
 require('esbuild-register/dist/node').register({ target: 'node20' });
@@ -43,7 +48,7 @@ const AUDIENCES = {
 const MAX_GROWTH = 0.1;
 
 function parseArgs(argv) {
-  const options = { minutes: 30, concurrency: 3, bases: 2000, managed: 12, editEvery: 3, warmup: 5 };
+  const options = { minutes: 30, concurrency: 3, bases: 2000, managed: 12, editEvery: 3, warmup: 5, fuzz: 1 };
   for (const arg of argv) {
     const [name, value] = arg.replace(/^--/, '').split('=');
     const key = name.replace(/-(\w)/g, (_, letter) => letter.toUpperCase());
@@ -420,15 +425,51 @@ function print(results) {
   if (results.wrongSamples.length > 0) console.log('first problems:', JSON.stringify(results.wrongSamples, null, 2));
 }
 
-module.exports = { run, print };
+/**
+ * The long fuzz run in a process of its own for `minutes`: resolves with its exit code and the
+ * summary it printed last (requests, by route and status), its log lines going to `log`.
+ */
+function fuzzAlongside(minutes, log) {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'tests', 'fuzz', 'run.js'), `--minutes=${minutes}`], {
+    env: { ...process.env, DATABASE_CLIENT: 'postgres' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => String(chunk).trimEnd().split('\n').forEach((line) => log(`fuzz: ${line}`)));
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      const json = out.slice(out.indexOf('\n{') + 1, out.lastIndexOf('}') + 1);
+      let summary = null;
+      try {
+        summary = JSON.parse(json);
+      } catch {
+        // The run failed before its summary: the exit code says so.
+      }
+      out.split('\n').filter((line) => line.startsWith('[')).forEach((line) => log(`fuzz: ${line}`));
+      resolve({ exitCode: code, requests: summary?.requests ?? null, summary });
+    });
+  });
+}
+
+module.exports = { run, print, fuzzAlongside };
 
 if (require.main === module) {
-  run(parseArgs(process.argv.slice(2)), (line) => console.error(line))
-    .then((results) => {
+  const options = parseArgs(process.argv.slice(2));
+  const log = (line) => console.error(line);
+  const fuzzing = options.fuzz ? fuzzAlongside(options.minutes, log) : Promise.resolve(null);
+  run(options, log)
+    .then(async (results) => {
       print(results);
+      results.fuzz = await fuzzing;
+      if (results.fuzz) console.log(`fuzz alongside: ${results.fuzz.requests ?? '?'} requests, ${results.fuzz.exitCode === 0 ? 'no failure' : `FAILED (exit ${results.fuzz.exitCode})`}`);
       fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
       fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2));
-      const ok = results.totals.fiveHundreds === 0 && results.totals.wrong === 0 && results.rssGrowthAfterWarmup.every((g) => g <= MAX_GROWTH);
+      const ok =
+        results.totals.fiveHundreds === 0 &&
+        results.totals.wrong === 0 &&
+        results.rssGrowthAfterWarmup.every((g) => g <= MAX_GROWTH) &&
+        (!results.fuzz || results.fuzz.exitCode === 0);
       process.exit(ok ? 0 : 1);
     })
     .catch((error) => {

@@ -1,15 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import { PERSONALIZATION_PURPOSE } from '../core/catalogue';
-import { purposesImplied } from '../core/rules';
+import { purposesOfAttributes } from '../core/rules';
 import { answeringInputErrors } from '../errors';
 import { settings } from '../settings';
 import { getService } from '../get-service';
 import type { KoaContext } from '../koa-context';
 import type { PurposeDescription } from '../../../shared/contracts';
 import { TokenRefused } from '../services/consent';
-
-const VARIANT = 'plugin::personalization.variant';
-const SEGMENT = 'plugin::personalization.segment';
 
 const consent = ({ strapi }: { strapi: Core.Strapi }) => {
   const service = () => getService(strapi, 'consent');
@@ -25,44 +21,18 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   /**
-   * Purposes enabled variants depend on: their required purposes, `personalization` for targeted
-   * ones, and the purposes of the attributes their audiences and segments read. Read from the
-   * database: this endpoint is cacheable and off the delivery path.
+   * Purposes live variants depend on (enabled, published, not ended): their required purposes,
+   * `personalization` for targeted ones among them, and the purposes of the attributes their
+   * audiences and segments read. From the in-memory index: no query.
    */
-  async function purposesInUse(): Promise<Set<string>> {
+  function purposesInUse(): Set<string> {
     const { config } = settings(strapi);
-    const index = getService(strapi, 'variant-index');
     const now = Date.now();
-    const rows = (await strapi.db.query(VARIANT).findMany({
-      select: ['contentType', 'kind', 'audience', 'segments', 'requiredPurposes', 'endsAt'],
-      where: { enabled: true },
-    })) as Array<{
-      contentType: string;
-      kind: string;
-      audience: unknown;
-      segments: string[] | null;
-      requiredPurposes: string[] | null;
-      endsAt: string | null;
-    }>;
-    const live = rows.filter(
-      (row) => index.isEnabled(row.contentType) && (!row.endsAt || new Date(row.endsAt).getTime() > now)
-    );
     const used = new Set<string>();
-    const segmentKeys = new Set<string>();
-    for (const row of live) {
-      if (row.kind === 'targeted') used.add(PERSONALIZATION_PURPOSE);
-      for (const purpose of row.requiredPurposes ?? []) used.add(purpose);
-      for (const purpose of purposesImplied(row.audience ?? null, config.attributes)) used.add(purpose);
-      for (const key of row.segments ?? []) segmentKeys.add(key);
-    }
-    if (segmentKeys.size > 0) {
-      const segments = (await strapi.db.query(SEGMENT).findMany({
-        select: ['rule'],
-        where: { key: { $in: [...segmentKeys] } },
-      })) as Array<{ rule: unknown }>;
-      for (const segment of segments) {
-        for (const purpose of purposesImplied(segment.rule ?? null, config.attributes)) used.add(purpose);
-      }
+    for (const variant of getService(strapi, 'variant-index').allVariants()) {
+      if (!variant.enabled || (variant.endsAt !== null && variant.endsAt <= now)) continue;
+      for (const purpose of variant.requiredPurposes) used.add(purpose);
+      for (const purpose of purposesOfAttributes(variant.reads, config.attributes)) used.add(purpose);
     }
     return used;
   }
@@ -71,7 +41,7 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
     /** What a consent banner needs to ask honestly: purposes, the attributes each unlocks, and whether live variants use it. */
     async purposes(ctx: KoaContext) {
       const { config } = settings(strapi);
-      const used = await purposesInUse();
+      const used = purposesInUse();
       ctx.set('Cache-Control', 'public, max-age=60');
       ctx.body = {
         data: config.purposes.map((purpose) => ({

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { CompiledRule } from '../core/rules';
-import type { BaseVariants } from '../core/decision';
+import type { BaseVariants, LiveVariant } from '../core/decision';
 import type { VariantScope } from '../coherence/messages';
 import { enabledTypes } from '../enabled-types';
 import type { CoherenceService } from './coherence';
@@ -138,6 +138,16 @@ const variantIndex = ({ strapi }: { strapi: Core.Strapi }) => {
 
     variantsOf(uid: string, baseDocumentId: string): BaseVariants | undefined {
       return types.get(uid)?.byBase.get(baseDocumentId);
+    },
+
+    /** Every variant in the index, of every enabled type and base. */
+    *allVariants(): IterableIterator<LiveVariant> {
+      for (const index of types.values()) {
+        for (const variants of index.byBase.values()) {
+          yield* variants.targeted;
+          yield* variants.mass;
+        }
+      }
     },
 
     /** True when no base of this type has a variant: delivery then does no work at all. */

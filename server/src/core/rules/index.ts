@@ -16,7 +16,7 @@ export {
 } from './engine';
 export { OPERATORS_BY_TYPE, attributeUseProblem, describeAttribute, describeCatalogue } from './attribute-use';
 export { explainRule, type RuleExplanation } from './explain';
-export { attributesRead, personalAttributesRead, purposesImplied } from './reads';
+export { attributesRead, personalAttributesRead, purposesImplied, purposesOfAttributes } from './reads';
 export { TARGETING_OPERATORS, type TargetingOperatorName } from './targeting-operators';
 export { ROOT_PATH } from './rule-path';
 export {

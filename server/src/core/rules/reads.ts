@@ -19,9 +19,14 @@ export function attributesRead(rule: unknown): string[] {
 
 /** Purposes of the attributes the rule reads, sorted; built-ins need none. */
 export function purposesImplied(rule: unknown, catalogue: Catalogue): string[] {
+  return purposesOfAttributes(attributesRead(rule), catalogue);
+}
+
+/** Purposes of these attributes, sorted; built-ins need none. */
+export function purposesOfAttributes(names: readonly string[], catalogue: Catalogue): string[] {
   const full = fullCatalogue(catalogue);
   const purposes = new Set<string>();
-  for (const name of attributesRead(rule)) {
+  for (const name of names) {
     const purpose = purposeOf(name, full);
     if (purpose) purposes.add(purpose);
   }

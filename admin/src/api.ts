@@ -4,7 +4,7 @@
  */
 import * as React from 'react';
 import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
-import type { PluginConfiguration, PluginSettings } from '../../shared/contracts';
+import { ADMIN_BASE, ADMIN_ROUTES, type AdminRouteName, type PluginConfiguration, type PluginSettings } from '../../shared/contracts';
 
 /** The contract's record, request and response types, which the pages import from here. */
 export type {
@@ -38,34 +38,40 @@ export type {
   VariantStatus,
 } from '../../shared/contracts';
 
+/** A route's URL in the admin API: its contract path with the parameters filled in (as given). */
+function urlOf(route: AdminRouteName, params: Record<string, string> = {}, query?: Record<string, string>): string {
+  const path = ADMIN_ROUTES[route].path.replace(/:(\w+)/g, (_, name: string) => params[name]);
+  return `${ADMIN_BASE}${path}${query ? `?${new URLSearchParams(query)}` : ''}`;
+}
+
 export const API = {
-  settings: '/personalization/settings',
-  catalogue: '/personalization/catalogue',
-  variantsOf: (uid: string, baseDocumentId: string) => `/personalization/variants/${uid}/${baseDocumentId}`,
-  variants: '/personalization/variants',
-  variant: (id: string) => `/personalization/variants/${id}`,
-  order: (uid: string, baseDocumentId: string) => `/personalization/variants/${uid}/${baseDocumentId}/order`,
-  served: (uid: string, baseDocumentId: string) =>
-    `/personalization/served?${new URLSearchParams({ contentType: uid, documentId: baseDocumentId })}`,
-  overview: (query: Record<string, string> = {}) => `/personalization/overview?${new URLSearchParams(query)}`,
-  segments: '/personalization/segments',
-  segment: (id: string) => `/personalization/segments/${id}`,
-  simulate: '/personalization/simulate',
-  consentRecords: '/personalization/consent-records',
-  consentRecordsExport: '/personalization/consent-records/export',
-  reconcile: '/personalization/reconcile',
-  relinkAll: '/personalization/reconcile/detached/relink',
-  relink: (id: string) => `/personalization/reconcile/detached/${id}/relink`,
-  detached: (id: string) => `/personalization/reconcile/detached/${id}`,
-  release: (uid: string, documentId: string) => `/personalization/reconcile/unlinked/${uid}/${documentId}/release`,
-  transferExport: '/personalization/transfer/export',
-  transferImport: '/personalization/transfer/import',
-  experiments: '/personalization/experiments',
-  experimentsOf: (uid: string, baseDocumentId: string) =>
-    `/personalization/experiments?${new URLSearchParams({ contentType: uid, baseDocumentId })}`,
-  experiment: (id: string) => `/personalization/experiments/${id}`,
-  experimentAction: (id: string, action: 'start' | 'stop' | 'promote') => `/personalization/experiments/${id}/${action}`,
-  experimentResults: (id: string) => `/personalization/experiments/${id}/results`,
+  settings: urlOf('settings'),
+  catalogue: urlOf('catalogue'),
+  variantsOf: (uid: string, baseDocumentId: string) => urlOf('variantsOf', { contentType: uid, baseDocumentId }),
+  variants: urlOf('createVariant'),
+  variant: (id: string) => urlOf('updateVariant', { id }),
+  order: (uid: string, baseDocumentId: string) => urlOf('reorderVariants', { contentType: uid, baseDocumentId }),
+  served: (uid: string, baseDocumentId: string) => urlOf('served', {}, { contentType: uid, documentId: baseDocumentId }),
+  overview: (query: Record<string, string> = {}) => urlOf('overview', {}, query),
+  segments: urlOf('segments'),
+  segment: (id: string) => urlOf('segment', { id }),
+  simulate: urlOf('simulate'),
+  preview: urlOf('preview'),
+  consentRecords: urlOf('consentRecords'),
+  consentRecordsExport: urlOf('consentRecordsExport'),
+  reconcile: urlOf('reconcileReport'),
+  relinkAll: urlOf('relinkAll'),
+  relink: (id: string) => urlOf('relink', { id }),
+  detached: (id: string) => urlOf('dismissDetached', { id }),
+  release: (uid: string, documentId: string) => urlOf('release', { contentType: uid, documentId }),
+  transferExport: urlOf('transferExport'),
+  transferImport: urlOf('transferImport'),
+  experiments: urlOf('experiments'),
+  experimentsOf: (uid: string, baseDocumentId: string) => urlOf('experiments', {}, { contentType: uid, baseDocumentId }),
+  experiment: (id: string) => urlOf('experiment', { id }),
+  experimentAction: (id: string, action: 'start' | 'stop' | 'promote') =>
+    urlOf(action === 'start' ? 'startExperiment' : action === 'stop' ? 'stopExperiment' : 'promoteExperiment', { id }),
+  experimentResults: (id: string) => urlOf('experimentResults', { id }),
 } as const;
 
 /** A server refusal, with the field it names (`error.details.field`) when there is one. */

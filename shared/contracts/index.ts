@@ -13,3 +13,4 @@ export * from './settings';
 export * from './simulator';
 export * from './upkeep';
 export * from './variants';
+export * from './routes';

@@ -1,5 +1,7 @@
 import { ACTIONS as SERVER_ACTIONS, RBAC_ACTIONS } from '../../server/src/permissions';
-import { ACTIONS } from '../../shared/contracts';
+import { ACTIONS, ADMIN_ROUTES, PUBLIC_ROUTES } from '../../shared/contracts';
+import routes from '../../server/src/routes';
+import controllers from '../../server/src/controllers';
 import type { ConsentGrantAnswer, ConsentView, Explanation, ExperimentStanding, PurposeDescription } from '../../shared/contracts';
 import type { ConsentView as ClientConsentView, Explanation as ClientExplanation, Grant, Purpose as ClientPurpose } from '../../client/src';
 
@@ -9,6 +11,25 @@ describe('the shared contract', () => {
     const serverConforms: typeof ACTIONS = SERVER_ACTIONS;
     expect(serverConforms).toEqual(ACTIONS);
     expect(RBAC_ACTIONS.map((action) => `plugin::${action.pluginName}.${action.uid}`).sort()).toEqual(Object.values(ACTIONS).sort());
+  });
+});
+
+describe('the routes contract', () => {
+  const declared = (type: 'admin' | 'content-api') =>
+    routes[type].routes.map((route: { method: string; path: string; handler: string }) => route);
+  const contract = (table: Record<string, { method: string; path: string }>) =>
+    Object.values(table).map(({ method, path }) => `${method} ${path}`).sort();
+
+  it.each([
+    ['admin', ADMIN_ROUTES],
+    ['content-api', PUBLIC_ROUTES],
+  ] as const)('is what the server declares as its %s routes, each once, to a handler that exists', (type, table) => {
+    const server = declared(type);
+    expect(server.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(contract(table));
+    for (const { handler } of server) {
+      const [controller, action] = handler.split('.');
+      expect({ handler, exists: typeof (controllers as Record<string, any>)[controller]?.({ strapi: {} })?.[action] }).toEqual({ handler, exists: 'function' });
+    }
   });
 });
 

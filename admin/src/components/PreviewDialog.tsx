@@ -7,7 +7,7 @@ import * as React from 'react';
 import { Badge, Box, Button, Flex, Modal, Typography } from '@strapi/design-system';
 import { Eye } from '@strapi/icons';
 import { useFetchClient } from '@strapi/strapi/admin';
-import { problemOf, type ApiProblem, type EnabledContentType, type PluginSettings, type VariantRecord } from '../api';
+import { API, problemOf, type ApiProblem, type EnabledContentType, type PluginSettings, type VariantRecord } from '../api';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { useT } from '../hooks/useT';
 import { PreviewTimeField } from './PreviewVisitorControls';
@@ -40,7 +40,7 @@ export const PreviewDialog = ({ onClose, contentType, baseDocumentId, locale, se
     setLoading(true);
     setFailure(null);
     try {
-      const response = await post<{ data: PreviewAnswer }>('/personalization/preview', {
+      const response = await post<{ data: PreviewAnswer }>(API.preview, {
         contentType: contentType.uid,
         documentId: baseDocumentId,
         purposes: visitor.purposes,

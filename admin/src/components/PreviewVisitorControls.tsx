@@ -12,7 +12,7 @@ import { Eye } from '@strapi/icons';
 import { useFetchClient } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { useLocation, useParams } from 'react-router-dom';
-import { problemOf, useSettings, type ApiProblem } from '../api';
+import { API, problemOf, useSettings, type ApiProblem } from '../api';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { usePurposeTitles } from '../hooks/usePurposeTitles';
 import { useT } from '../hooks/useT';
@@ -132,7 +132,7 @@ const Controls = ({ uid, routeDocumentId, locale, settings, kind }: ControlsProp
         sendToFrame({});
       } else {
         // No purposes but a time: a token that grants nothing optional, only to carry the time.
-        const response = await post<{ data: PreviewAnswer }>('/personalization/preview', {
+        const response = await post<{ data: PreviewAnswer }>(API.preview, {
           contentType: uid,
           documentId: await documentId(),
           purposes: visitor.purposes,

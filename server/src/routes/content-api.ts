@@ -1,4 +1,5 @@
 import type { LimitName } from '../services/rate-limits';
+import { PUBLIC_ROUTES } from '../../../shared/contracts';
 
 /** Public consent endpoints under /api/personalization; consent travels in headers only. */
 const rateLimited = (limit: LimitName) => ({ name: 'plugin::personalization.rate-limit', config: { limit } });
@@ -7,38 +8,32 @@ export default {
   type: 'content-api',
   routes: [
     {
-      method: 'GET',
-      path: '/purposes',
+      ...PUBLIC_ROUTES.purposes,
       handler: 'consent.purposes',
       config: { auth: false },
     },
     {
-      method: 'POST',
-      path: '/consent',
+      ...PUBLIC_ROUTES.grant,
       handler: 'consent.grant',
       config: { auth: false, middlewares: [rateLimited('consent')] },
     },
     {
-      method: 'GET',
-      path: '/consent',
+      ...PUBLIC_ROUTES.inspect,
       handler: 'consent.inspect',
       config: { auth: false },
     },
     {
-      method: 'DELETE',
-      path: '/consent',
+      ...PUBLIC_ROUTES.withdraw,
       handler: 'consent.withdraw',
       config: { auth: false },
     },
     {
-      method: 'POST',
-      path: '/events',
+      ...PUBLIC_ROUTES.track,
       handler: 'events.track',
       config: { auth: false, middlewares: [rateLimited('events')] },
     },
     {
-      method: 'GET',
-      path: '/explain/:contentType/:documentId',
+      ...PUBLIC_ROUTES.explain,
       handler: 'explain.explain',
       config: { auth: false },
     },

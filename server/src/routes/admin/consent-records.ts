@@ -1,16 +1,15 @@
 import { ACTIONS } from '../../permissions';
 import { can } from './can';
+import { ADMIN_ROUTES } from '../../../../shared/contracts';
 
 export default [
   {
-    method: 'GET',
-    path: '/consent-records',
+    ...ADMIN_ROUTES.consentRecords,
     handler: 'consent-records.list',
     config: { policies: can(ACTIONS.readConsentRecords) },
   },
   {
-    method: 'GET',
-    path: '/consent-records/export',
+    ...ADMIN_ROUTES.consentRecordsExport,
     handler: 'consent-records.export',
     config: { policies: can(ACTIONS.readConsentRecords) },
   },

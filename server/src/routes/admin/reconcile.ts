@@ -1,40 +1,35 @@
 import { ACTIONS } from '../../permissions';
 import { can } from './can';
+import { ADMIN_ROUTES } from '../../../../shared/contracts';
 
 export default [
   {
-    method: 'GET',
-    path: '/reconcile',
+    ...ADMIN_ROUTES.reconcileReport,
     handler: 'reconcile.report',
     config: { policies: can(ACTIONS.read) },
   },
   {
-    method: 'POST',
-    path: '/reconcile',
+    ...ADMIN_ROUTES.reconcile,
     handler: 'reconcile.run',
     config: { policies: can(ACTIONS.manageVariants) },
   },
   {
-    method: 'POST',
-    path: '/reconcile/detached/relink',
+    ...ADMIN_ROUTES.relinkAll,
     handler: 'reconcile.relinkAll',
     config: { policies: can(ACTIONS.manageVariants) },
   },
   {
-    method: 'POST',
-    path: '/reconcile/detached/:id/relink',
+    ...ADMIN_ROUTES.relink,
     handler: 'reconcile.relink',
     config: { policies: can(ACTIONS.manageVariants) },
   },
   {
-    method: 'DELETE',
-    path: '/reconcile/detached/:id',
+    ...ADMIN_ROUTES.dismissDetached,
     handler: 'reconcile.dismiss',
     config: { policies: can(ACTIONS.manageVariants) },
   },
   {
-    method: 'POST',
-    path: '/reconcile/unlinked/:contentType/:documentId/release',
+    ...ADMIN_ROUTES.release,
     handler: 'reconcile.release',
     config: { policies: can(ACTIONS.manageVariants) },
   },

@@ -1,5 +1,6 @@
 import { ACTIONS } from '../../permissions';
 import { can } from './can';
+import { ADMIN_ROUTES } from '../../../../shared/contracts';
 
 /**
  * What the admin panel needs to render: the configuration (never secrets), the simulator and previews.
@@ -7,26 +8,22 @@ import { can } from './can';
  */
 export default [
   {
-    method: 'GET',
-    path: '/settings',
+    ...ADMIN_ROUTES.settings,
     handler: 'settings.find',
     config: { policies: can(ACTIONS.settings) },
   },
   {
-    method: 'GET',
-    path: '/catalogue',
+    ...ADMIN_ROUTES.catalogue,
     handler: 'settings.catalogue',
     config: { policies: can(ACTIONS.read) },
   },
   {
-    method: 'POST',
-    path: '/simulate',
+    ...ADMIN_ROUTES.simulate,
     handler: 'simulator.simulate',
     config: { policies: can(ACTIONS.read) },
   },
   {
-    method: 'POST',
-    path: '/preview',
+    ...ADMIN_ROUTES.preview,
     handler: 'simulator.preview',
     config: { policies: can(ACTIONS.read) },
   },

@@ -1,37 +1,33 @@
 import { ACTIONS } from '../../permissions';
 import { can } from './can';
+import { ADMIN_ROUTES } from '../../../../shared/contracts';
 
 const READ = ACTIONS.read;
 const MANAGE_VARIANTS = ACTIONS.manageVariants;
 
 export default [
   {
-    method: 'GET',
-    path: '/variants/:contentType/:baseDocumentId',
+    ...ADMIN_ROUTES.variantsOf,
     handler: 'variants.list',
     config: { policies: can(READ) },
   },
   {
-    method: 'POST',
-    path: '/variants',
+    ...ADMIN_ROUTES.createVariant,
     handler: 'variants.create',
     config: { policies: can(MANAGE_VARIANTS) },
   },
   {
-    method: 'PUT',
-    path: '/variants/:id',
+    ...ADMIN_ROUTES.updateVariant,
     handler: 'variants.update',
     config: { policies: can(MANAGE_VARIANTS) },
   },
   {
-    method: 'PUT',
-    path: '/variants/:contentType/:baseDocumentId/order',
+    ...ADMIN_ROUTES.reorderVariants,
     handler: 'variants.reorder',
     config: { policies: can(MANAGE_VARIANTS) },
   },
   {
-    method: 'DELETE',
-    path: '/variants/:id',
+    ...ADMIN_ROUTES.deleteVariant,
     handler: 'variants.remove',
     config: { policies: can(MANAGE_VARIANTS) },
   },

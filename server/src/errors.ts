@@ -20,7 +20,7 @@ function fieldPath(path: readonly PropertyKey[]): string {
 
 /**
  * The one input parser: `value` checked against `schema`, or an InputError (400) naming the
- * first problem's field: an unknown key by its name, anything else by its path.
+ * first problem's field by its path (an unknown key by its own path: its name at the top level).
  */
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, source: 'body' | 'query' = 'body'): T {
   const result = schema.safeParse(value ?? {});
@@ -28,7 +28,9 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, source: 'bod
   const issue = result.error.issues[0];
   if (issue.code === 'unrecognized_keys') {
     const what = source === 'query' ? 'query parameter' : 'field';
-    throw new InputError(issue.keys[0], `unknown ${what} "${issue.keys.join('", "')}"`, 400, { fields: issue.keys });
+    // A nested object's unknown key is named by its whole path (`tables.variant[0].colour`).
+    const field = fieldPath([...issue.path, issue.keys[0]]);
+    throw new InputError(field, `unknown ${what} "${issue.keys.join('", "')}"`, 400, { fields: issue.keys });
   }
   // zod messages name the expected type, never the received value.
   throw new InputError(issue.path.length ? fieldPath(issue.path) : `(${source})`, issue.message);

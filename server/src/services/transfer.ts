@@ -1,7 +1,7 @@
 import fs from 'fs';
 import type { Core, UID } from '@strapi/strapi';
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { InputError, parseInput } from '../errors';
 import { outsideRequest } from '../internal';
 import { SCHEMA_VERSION, storedSchemaVersion } from '../migrations';
 import type { CoherenceService } from './coherence';
@@ -88,12 +88,7 @@ const transfer = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function importAll(body: unknown, { relink = false }: { relink?: boolean } = {}): Promise<ImportResult> {
-    const parsed = importSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InputError(issue.path.length ? issue.path.join('.') : '(body)', issue.message);
-    }
-    const input = parsed.data;
+    const input = parseInput(importSchema, body);
     if ((input.schemaVersion ?? 0) > SCHEMA_VERSION) {
       throw new InputError('schemaVersion', `the file comes from a newer version of the plugin (schema ${input.schemaVersion}, this one has ${SCHEMA_VERSION})`);
     }

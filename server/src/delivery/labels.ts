@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { KoaContext } from '../koa-context';
 import type { Core } from '@strapi/strapi';
 import { frozenLabelOf, labelOf, NO_VARIANTS, type Decision, type Label } from '../core/decision';
 import { CONSENT_HEADERS } from '../services/consent';
@@ -65,7 +66,7 @@ const NOTHING_DECIDED_KEY = createHash('sha256').digest('base64url').slice(0, 22
  * - `Cache-Control: private, no-store` when content depends on a granted purpose.
  */
 export function settleHeaders(strapi: Core.Strapi): void {
-  strapi.server.use(async (ctx: any, next: () => Promise<void>) => {
+  strapi.server.use(async (ctx: KoaContext, next: () => Promise<void>) => {
     await next();
     const state = ctx.state.personalizationDelivery as DeliveryState | undefined;
     if (!state) return;

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { startCluster, type Cluster } from '../helpers/instance';
 import { DATABASE_CLIENT, startStrapi } from '../helpers/strapi';
 
@@ -38,15 +39,36 @@ async function expectSharedLimit(cluster: Cluster): Promise<void> {
   expect(events[MAX]).toBe(429);
 }
 
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * Redis outlives a test database: counts are scoped by database and schema, and a PostgreSQL or
+ * MySQL run reuses its schema name, so what another test file (or run) counted in the last window
+ * is forgotten first.
+ */
+async function forgetRedisCounts(): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const keys = await redis.keys('personalization:rate:*');
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+
 describe('rate limit shared by two instances through Redis', () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    cluster = await startCluster({ config: { rateLimit: { windowSeconds: 60, max: MAX, events: { windowSeconds: 60, max: MAX }, redisUrl: 'redis://127.0.0.1:6379' } } });
+    await forgetRedisCounts();
+    cluster = await startCluster({ config: { rateLimit: { windowSeconds: 60, max: MAX, events: { windowSeconds: 60, max: MAX }, redisUrl: REDIS_URL } } });
   }, 120_000);
 
   afterAll(async () => {
     await cluster?.stop();
+    await forgetRedisCounts();
   });
 
   it(`answers request ${MAX + 1} of one client with 429, the requests split over both instances`, async () => {

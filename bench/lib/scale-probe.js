@@ -33,7 +33,7 @@ async function seedRevocations(strapi, count) {
   }
   const seededMs = Date.now() - started;
   const loadStarted = Date.now();
-  await strapi.plugin('personalization').service('consent').loadRevocations();
+  await strapi.plugin('personalization').service('revocations').load();
   return { count, seededMs, loadMs: Date.now() - loadStarted };
 }
 
@@ -60,7 +60,7 @@ async function revocationCheck(strapi, iterations) {
   const validNs = await time(valid, true);
   // Verified (and cached) first, then revoked: the check must catch it on the cached path.
   await consent.verifyToken(revoked);
-  consent.markRevoked(claimsOf(revoked).rid, Date.now() + 3600_000);
+  strapi.plugin('personalization').service('revocations').mark(claimsOf(revoked).rid, Date.now() + 3600_000);
   const revokedNs = await time(revoked, false);
   return { validNs, revokedNs, iterations };
 }

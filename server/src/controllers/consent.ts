@@ -20,21 +20,29 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
     }
   }
 
+  /** The last answer, good while the index is unchanged and until the first counted variant ends. */
+  let inUse: { generation: number; until: number; purposes: Set<string> } | undefined;
+
   /**
    * Purposes live variants depend on (enabled, published, not ended): their required purposes,
    * `personalization` for targeted ones among them, and the purposes of the attributes their
-   * audiences and segments read. From the in-memory index: no query.
+   * audiences and segments read. From the in-memory index: no query, and read again only after a
+   * change to the variants or once one of them has ended.
    */
-  function purposesInUse(): Set<string> {
+  function purposesInUse(now = Date.now()): Set<string> {
+    const index = getService(strapi, 'variant-index');
+    if (inUse && inUse.generation === index.generation() && now < inUse.until) return inUse.purposes;
     const { config } = settings(strapi);
-    const now = Date.now();
-    const used = new Set<string>();
-    for (const variant of getService(strapi, 'variant-index').allVariants()) {
+    const purposes = new Set<string>();
+    let until = Infinity;
+    for (const variant of index.allVariants()) {
       if (!variant.enabled || (variant.endsAt !== null && variant.endsAt <= now)) continue;
-      for (const purpose of variant.requiredPurposes) used.add(purpose);
-      for (const purpose of purposesOfAttributes(variant.reads, config.attributes)) used.add(purpose);
+      if (variant.endsAt !== null) until = Math.min(until, variant.endsAt);
+      for (const purpose of variant.requiredPurposes) purposes.add(purpose);
+      for (const purpose of purposesOfAttributes(variant.reads, config.attributes)) purposes.add(purpose);
     }
-    return used;
+    inUse = { generation: index.generation(), until, purposes };
+    return purposes;
   }
 
   return {

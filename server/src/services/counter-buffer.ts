@@ -81,11 +81,7 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
       } catch (error) {
         strapi.log.warn(`[personalization] ${kind.label}: one-statement batch failed (${(error as Error).message}); writing row by row from now on`);
         addAll = undefined;
-        for (const [key, pending] of batch) {
-          const current = buffer.get(key);
-          if (current) kind.mergeInto(current, pending);
-          else buffer.set(key, pending);
-        }
+        for (const [key, pending] of batch) keep(key, pending);
       }
     }
     const client = String(strapi.db.connection?.client?.config?.client ?? '');
@@ -97,6 +93,13 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
       strapi.log.warn(`[personalization] ${kind.label} not written: ${(error as Error).message}`);
       return 0;
     }
+  }
+
+  /** An entry that could not be written goes back for the next flush, with whatever was counted meanwhile. */
+  function keep(key: string, pending: P): void {
+    const current = buffer.get(key);
+    if (current) kind.mergeInto(current, pending);
+    else buffer.set(key, pending);
   }
 
   async function writeBatch(): Promise<number> {
@@ -114,10 +117,7 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
         written += 1;
         continue;
       }
-      // Kept for the next flush, with whatever was counted meanwhile.
-      const current = buffer.get(key);
-      if (current) kind.mergeInto(current, pending);
-      else buffer.set(key, pending);
+      keep(key, pending);
     }
     return written;
   }

@@ -79,6 +79,18 @@ describe(`experiment counts of two Strapi processes on one ${DATABASE_CLIENT} da
     }
     expect(results.overall.exposures).toBe(2 * VISITORS + 1);
   });
+  it('loses nothing when both write at the same moment, round after round', async () => {
+    const token: string = await A.command('issueToken', ['measurement']);
+    let expected = (await A.command('call', COMMANDS, 'experimentResults', [setup.experimentId])).results.overall.exposures;
+    for (let round = 0; round < 6; round += 1) {
+      for (const instance of [A, B]) expect((await label(instance, token)).reason).toBe('experiment');
+      expected += 2;
+      // Each flush resolves only once its batch is stored, whoever wrote first.
+      await Promise.all([A.command('call', COMMANDS, 'flushExperimentCounts'), B.command('call', COMMANDS, 'flushExperimentCounts')]);
+      const { results } = await A.command('call', COMMANDS, 'experimentResults', [setup.experimentId]);
+      expect(results.overall.exposures).toBe(expected);
+    }
+  });
   it('writes what an instance still holds when it shuts down', async () => {
     const token: string = await B.command('issueToken', ['measurement']);
     const before = (await A.command('call', COMMANDS, 'experimentResults', [setup.experimentId])).results;

@@ -67,8 +67,11 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
 
   /**
    * SQLite commits (and syncs the file) once per statement outside a transaction, which for a batch
-   * of rows cost more than the requests it counted; there one batch is one transaction. Elsewhere
-   * each row is its own statement: a failed insert must not abort the rest of the batch.
+   * of rows cost more than the requests it counted; there one batch is one transaction, all or
+   * nothing. Two processes on one file can refuse each other's transaction (SQLITE_BUSY: both read,
+   * then both want to write), so a refused batch goes back whole and is tried again after a short,
+   * random pause. Elsewhere each row is its own statement: a failed insert must not abort the rest
+   * of the batch.
    */
   async function flushNow(): Promise<number> {
     if (buffer.size === 0) return 0;
@@ -86,13 +89,29 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
     }
     const client = String(strapi.db.connection?.client?.config?.client ?? '');
     if (!client.includes('sqlite')) return writeBatch();
-    try {
-      return await strapi.db.transaction(writeBatch);
-    } catch (error) {
-      // The timer's flush must never reject: a failed commit loses this batch, not the process.
-      strapi.log.warn(`[personalization] ${kind.label} not written: ${(error as Error).message}`);
-      return 0;
+    for (let attempt = 1; ; attempt += 1) {
+      const batch = buffer;
+      buffer = new Map();
+      try {
+        return await strapi.db.transaction(() => writeWhole(batch));
+      } catch (error) {
+        for (const [key, pending] of batch) keep(key, pending);
+        if (attempt === ATTEMPTS) {
+          // The timer's flush must never reject: the batch stays buffered for the next flush.
+          strapi.log.warn(`[personalization] ${kind.label} not written yet: ${(error as Error).message}`);
+          return 0;
+        }
+        await new Promise((resolve) => setTimeout(resolve, attempt * (10 + Math.random() * 40)));
+      }
     }
+  }
+
+  /** Writes every entry of `batch` or throws, so the transaction around it rolls back as a whole. */
+  async function writeWhole(batch: Map<string, P>): Promise<number> {
+    for (const pending of batch.values()) {
+      if (!(await write(pending))) throw new Error('a row kept changing under the write');
+    }
+    return batch.size;
   }
 
   /** An entry that could not be written goes back for the next flush, with whatever was counted meanwhile. */

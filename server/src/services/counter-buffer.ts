@@ -24,8 +24,8 @@ export interface CounterKind<P> {
   mergeInto(target: P, source: P): void;
   /**
    * For counts that only add up: writes a whole batch in one statement, adding to existing rows in
-   * the database itself. If it fails (e.g. the unique index is missing) the batch, and every later
-   * one, is written row by row instead.
+   * the database itself. If it fails (a busy database, a missing unique index) that batch is written
+   * row by row instead; the next flush tries the one statement again.
    */
   addAll?(batch: P[]): Promise<void>;
 }
@@ -41,7 +41,7 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
   let buffer = new Map<string, P>();
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<number> = Promise.resolve(0);
-  let addAll = kind.addAll;
+  let addAllFailed = false;
   const rows = () => strapi.db.query(kind.uid as any);
 
   /** Adds one buffered entry to its stored row; false when other instances kept winning the race. */
@@ -75,15 +75,16 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
    */
   async function flushNow(): Promise<number> {
     if (buffer.size === 0) return 0;
-    if (addAll) {
+    if (kind.addAll) {
       const batch = buffer;
       buffer = new Map();
       try {
-        await addAll([...batch.values()]);
+        await kind.addAll([...batch.values()]);
         return batch.size;
       } catch (error) {
-        strapi.log.warn(`[personalization] ${kind.label}: one-statement batch failed (${(error as Error).message}); writing row by row from now on`);
-        addAll = undefined;
+        // Said once per process: a schema without the unique index would otherwise repeat it every flush.
+        if (!addAllFailed) strapi.log.warn(`[personalization] ${kind.label}: one-statement batch failed (${(error as Error).message}); writing this batch row by row`);
+        addAllFailed = true;
         for (const [key, pending] of batch) keep(key, pending);
       }
     }

@@ -99,6 +99,31 @@ describe('counter buffer', () => {
     expect(buffer.pending()).toBe(0);
   });
 
+  it('writes a batch row by row when the one statement fails, and tries the one statement again next time', async () => {
+    const { strapi, rows } = fakeDatabase();
+    const batches: number[] = [];
+    let refuse = true;
+    const buffer = counterBuffer(strapi, {
+      ...KIND,
+      async addAll(batch) {
+        batches.push(batch.length);
+        if (refuse) throw new Error('database is locked');
+        for (const pending of batch) rows.push({ id: rows.length + 1, key: pending.key, day: pending.day, served: pending.served, revision: 0 });
+      },
+    });
+    count(buffer, 'summer', 2);
+    expect(await buffer.flush()).toBe(1);
+    expect(rows).toEqual([expect.objectContaining({ key: 'summer', served: 2 })]);
+    refuse = false;
+    count(buffer, 'winter', 1);
+    expect(await buffer.flush()).toBe(1);
+    expect(batches).toEqual([1, 1]);
+    expect(rows.map(({ key, served }) => [key, served])).toEqual([
+      ['summer', 2],
+      ['winter', 1],
+    ]);
+  });
+
   it('forgets dropped entries and writes the rest on stop', async () => {
     const { strapi, rows } = fakeDatabase();
     const buffer = counterBuffer(strapi, KIND);

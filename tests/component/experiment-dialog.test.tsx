@@ -7,7 +7,6 @@ import { act, render, screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { DesignSystemProvider } from '@strapi/design-system';
 import { IntlProvider } from 'react-intl';
-import type { PluginSettings } from '../../admin/src/api';
 import type { Experiment } from '../../admin/src/api';
 import {
   ExperimentDialog,
@@ -17,7 +16,7 @@ import {
   updateRequestOf,
   type ExperimentForm,
 } from '../../admin/src/components/ExperimentDialog';
-import { CATALOGUE } from '../fixtures/rule-catalogue';
+import { ARTICLE_UID, settingsWith } from '../fixtures/admin-settings';
 
 const mockGet = jest.fn();
 const mockPost = jest.fn();
@@ -38,13 +37,10 @@ jest.mock('@strapi/strapi/admin', () => ({
   isFetchError: (error: unknown) => error instanceof MockFetchError,
 }));
 
-const SETTINGS: PluginSettings = {
-  purposes: [],
-  attributes: CATALOGUE,
-  contentTypes: [{ uid: 'api::article.article', displayName: 'Article', kind: 'collectionType', localized: true, draftAndPublish: true, mainField: 'title' }],
-  locales: [{ code: 'en', name: 'English (en)', isDefault: true }],
+const SETTINGS = settingsWith({
+  contentTypes: [{ uid: ARTICLE_UID, displayName: 'Article', kind: 'collectionType', localized: true, draftAndPublish: true, mainField: 'title' }],
   timeZone: 'UTC',
-};
+});
 
 const BASE = { contentType: 'api::article.article', baseDocumentId: 'base1' };
 

@@ -9,13 +9,13 @@ import { DesignSystemProvider } from '@strapi/design-system';
 import { ManyWays, Sparkle } from '@strapi/icons';
 import { IntlProvider } from 'react-intl';
 import { MemoryRouter } from 'react-router-dom';
-import type { Overview, PluginSettings, VariantListItem } from '../../admin/src/api';
+import type { Overview, VariantListItem } from '../../admin/src/api';
 import { PersonalizedEntries } from '../../admin/src/components/PersonalizedEntries';
 import { addPersonalizedColumn } from '../../admin/src/components/PersonalizedListCell';
 import { PluginIcon } from '../../admin/src/components/PluginIcon';
 import { VariantBanner } from '../../admin/src/components/VariantBanner';
 import { schedulePhrase } from '../../admin/src/utils/schedule';
-import { CATALOGUE } from '../fixtures/rule-catalogue';
+import { settingsWith } from '../fixtures/admin-settings';
 import { answerGets, fetchClient, resetStrapiAdmin } from './strapi-admin-mock';
 
 const mockContext = { model: 'api::article.article', collectionType: 'collection-types', id: 'doc-outdoor' as string | undefined };
@@ -28,13 +28,7 @@ jest.mock('@strapi/strapi/admin', () => ({
 }));
 
 const ARTICLE = 'api::article.article';
-const SETTINGS: PluginSettings = {
-  purposes: [],
-  attributes: CATALOGUE,
-  contentTypes: [{ uid: ARTICLE, displayName: 'Article', kind: 'collectionType', localized: false, draftAndPublish: true, mainField: 'title' }],
-  locales: [{ code: 'en', name: 'English (en)', isDefault: true }],
-  timeZone: 'Europe/Berlin',
-};
+const SETTINGS = settingsWith();
 
 const OUTDOOR = {
   id: 1,

@@ -11,21 +11,15 @@ import { DndProvider } from 'react-dnd';
 import { HTML5Backend } from 'react-dnd-html5-backend';
 import { IntlProvider } from 'react-intl';
 import { MemoryRouter } from 'react-router-dom';
-import type { PluginSettings, ServedCounts, VariantListItem } from '../../admin/src/api';
+import type { ServedCounts, VariantListItem } from '../../admin/src/api';
 import { PersonalizationPanel } from '../../admin/src/components/PersonalizationPanel';
-import { CATALOGUE } from '../fixtures/rule-catalogue';
+import { settingsWith } from '../fixtures/admin-settings';
 import { answerGets, fetchClient, resetStrapiAdmin } from './strapi-admin-mock';
 
 jest.mock('@strapi/strapi/admin', () => jest.requireActual('./strapi-admin-mock').strapiAdmin);
 
 const ARTICLE = 'api::article.article';
-const SETTINGS: PluginSettings = {
-  purposes: [{ key: 'personalization', title: 'Personalization', description: '' }],
-  attributes: CATALOGUE,
-  contentTypes: [{ uid: ARTICLE, displayName: 'Article', kind: 'collectionType', localized: false, draftAndPublish: true, mainField: 'title' }],
-  locales: [{ code: 'en', name: 'English (en)', isDefault: true }],
-  timeZone: 'Europe/Berlin',
-};
+const SETTINGS = settingsWith({ purposes: [{ key: 'personalization', title: 'Personalization', description: '' }] });
 
 function variant(key: string, name: string, kind: 'targeted' | 'mass', extra: Partial<VariantListItem> = {}): VariantListItem {
   return {

@@ -7,16 +7,16 @@ import { userEvent } from '@testing-library/user-event';
 import { DesignSystemProvider } from '@strapi/design-system';
 import { IntlProvider } from 'react-intl';
 import { MemoryRouter } from 'react-router-dom';
-import type { PluginSettings, Segment } from '../../admin/src/api';
+import type { Segment } from '../../admin/src/api';
 import { SegmentsPage } from '../../admin/src/pages/SegmentsPage';
-import { CATALOGUE } from '../fixtures/rule-catalogue';
+import { settingsWith } from '../fixtures/admin-settings';
 import { answerGets, fetchClient, resetStrapiAdmin } from './strapi-admin-mock';
 
 jest.mock('@strapi/strapi/admin', () => jest.requireActual('./strapi-admin-mock').strapiAdmin);
 // Each test clicks through Radix menus in jsdom: slow on a loaded machine.
 jest.setTimeout(300_000);
 
-const SETTINGS: PluginSettings = { purposes: [], attributes: CATALOGUE, contentTypes: [], locales: [], timeZone: 'UTC' };
+const SETTINGS = settingsWith({ contentTypes: [], locales: [], timeZone: 'UTC' });
 const USER = {
   key: 'outdoor',
   name: 'Outdoor readers',

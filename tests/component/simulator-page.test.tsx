@@ -7,28 +7,17 @@ import { userEvent } from '@testing-library/user-event';
 import { DesignSystemProvider } from '@strapi/design-system';
 import { IntlProvider } from 'react-intl';
 import { MemoryRouter } from 'react-router-dom';
-import type { PluginSettings } from '../../admin/src/api';
 import { SimulatorPage } from '../../admin/src/pages/SimulatorPage';
 import de from '../../admin/src/translations/de.json';
 import type { Simulation } from '../../shared/contracts';
-import { CATALOGUE } from '../fixtures/rule-catalogue';
+import { settingsWith, THREE_PURPOSES } from '../fixtures/admin-settings';
 import { fetchClient, resetStrapiAdmin } from './strapi-admin-mock';
 
 jest.mock('@strapi/strapi/admin', () => jest.requireActual('./strapi-admin-mock').strapiAdmin);
 jest.setTimeout(300_000);
 
 const ARTICLE = 'api::article.article';
-const SETTINGS: PluginSettings = {
-  purposes: [
-    { key: 'necessary', title: 'Strictly necessary', description: '' },
-    { key: 'personalization', title: 'Personalization', description: '' },
-    { key: 'marketing', title: 'Marketing', description: '' },
-  ],
-  attributes: CATALOGUE,
-  contentTypes: [{ uid: ARTICLE, displayName: 'Article', kind: 'collectionType', localized: false, draftAndPublish: true, mainField: 'title' }],
-  locales: [],
-  timeZone: 'Europe/Berlin',
-};
+const SETTINGS = settingsWith({ purposes: THREE_PURPOSES, locales: [] });
 const SIMULATION: Simulation = {
   contentType: ARTICLE,
   locale: null,

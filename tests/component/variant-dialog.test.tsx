@@ -7,27 +7,17 @@ import { act, render, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { DesignSystemProvider } from '@strapi/design-system';
 import { IntlProvider } from 'react-intl';
-import type { PluginSettings, VariantRecord } from '../../admin/src/api';
+import type { VariantRecord } from '../../admin/src/api';
 import { VariantDialog } from '../../admin/src/components/VariantDialog';
 import de from '../../admin/src/translations/de.json';
-import { CATALOGUE } from '../fixtures/rule-catalogue';
+import { settingsWith, THREE_PURPOSES } from '../fixtures/admin-settings';
 import { FetchError, answerGets, fetchClient, resetStrapiAdmin, toggleNotification } from './strapi-admin-mock';
 
 jest.mock('@strapi/strapi/admin', () => jest.requireActual('./strapi-admin-mock').strapiAdmin);
 // Each test clicks through Radix menus in jsdom: slow on a loaded machine.
 jest.setTimeout(300_000);
 
-const SETTINGS: PluginSettings = {
-  purposes: [
-    { key: 'necessary', title: 'Strictly necessary', description: '' },
-    { key: 'personalization', title: 'Personalization', description: '' },
-    { key: 'marketing', title: 'Marketing', description: '' },
-  ],
-  attributes: CATALOGUE,
-  contentTypes: [],
-  locales: [{ code: 'en', name: 'English (en)', isDefault: true }],
-  timeZone: 'Europe/Berlin',
-};
+const SETTINGS = settingsWith({ purposes: THREE_PURPOSES, contentTypes: [] });
 const ARTICLE = { uid: 'api::article.article', displayName: 'Article', kind: 'collectionType' as const, localized: false, draftAndPublish: true, mainField: 'title' };
 
 const VARIANT: VariantRecord = {

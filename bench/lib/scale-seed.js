@@ -5,14 +5,12 @@
  * (bench/lib/seed.js), several per base, mixed targeted and mass, some with segments, and the
  * cost of updating the index for one base against rebuilding it whole.
  */
-const crypto = require('node:crypto');
 const { performance } = require('node:perf_hooks');
+const { BODY, documentId, articleRows, variantRecord, clearVariants, insert, analyze } = require('./seed');
 
 const ARTICLE = 'api::article.article';
 const VARIANT = 'plugin::personalization.variant';
 const SEGMENT = 'plugin::personalization.segment';
-const CHUNK = 500;
-const BODY = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(16);
 
 /** Per base, in priority order: what the bench token (interests: outdoor) matches first varies. */
 const SHAPES = [
@@ -26,17 +24,6 @@ const SEGMENTS = [
   { key: 'outdoor-fans', name: 'Outdoor fans', rule: { in: ['outdoor', { var: 'interests' }] } },
   { key: 'all-day', name: 'All day', rule: { '>=': [{ var: 'hour' }, 0] } },
 ];
-
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-function documentId() {
-  let id = '';
-  for (const byte of crypto.randomBytes(24)) id += ALPHABET[byte % ALPHABET.length];
-  return id;
-}
-
-async function insert(strapi, uid, rows) {
-  for (let start = 0; start < rows.length; start += CHUNK) await strapi.db.query(uid).createMany({ data: rows.slice(start, start + CHUNK) });
-}
 
 async function baseIds(strapi) {
   const rows = await strapi.db.query(ARTICLE).findMany({
@@ -55,8 +42,7 @@ async function setScaleVariants(strapi, { variants }) {
   const started = Date.now();
   const bases = await baseIds(strapi);
   if (variants > bases.length * 10) throw new Error(`at most ten variants per base (${bases.length} bases)`);
-  await strapi.db.query(ARTICLE).deleteMany({ where: { variantOf: { $notNull: true } } });
-  await strapi.db.query(VARIANT).deleteMany({});
+  await clearVariants(strapi);
   if ((await strapi.db.query(SEGMENT).count()) === 0) {
     await insert(strapi, SEGMENT, SEGMENTS.map((segment) => ({ ...segment, documentId: documentId(), description: null })));
   }
@@ -71,36 +57,13 @@ async function setScaleVariants(strapi, { variants }) {
     const shape = SHAPES[n % SHAPES.length];
     const key = `${shape.key}-${slot}`;
     const variantDocumentId = documentId();
-    const common = { documentId: variantDocumentId, locale: 'en', createdAt: now, updatedAt: now, variantOf: base };
     const fields = { title: `${key} version`, slug: `${key}-${base}`, summary: `For ${key}.`, body: BODY };
-    rows.push({ ...common, ...fields, publishedAt: null }, { ...common, ...fields, publishedAt: now });
-    records.push({
-      documentId: documentId(),
-      name: key,
-      key,
-      contentType: ARTICLE,
-      baseDocumentId: base,
-      variantDocumentId,
-      kind: shape.kind,
-      audience: shape.audience,
-      segments: shape.segments,
-      requiredPurposes: [],
-      priority: slot,
-      startsAt: null,
-      endsAt: null,
-      enabled: true,
-      locales: null,
-      createdAt: now,
-      updatedAt: now,
-      publishedAt: now,
-    });
+    rows.push(...articleRows(variantDocumentId, fields, now, { variantOf: base }));
+    records.push(variantRecord({ name: key, key, base, variantDocumentId, kind: shape.kind, audience: shape.audience, segments: shape.segments, priority: slot, now }));
   }
   await insert(strapi, ARTICLE, rows);
   await insert(strapi, VARIANT, records);
-  if (strapi.db.dialect.client === 'postgres') {
-    const schema = strapi.config.get('database.connection.connection.schema', 'public');
-    for (const uid of [ARTICLE, VARIANT]) await strapi.db.connection.raw('VACUUM ANALYZE ??', [`${schema}.${strapi.db.metadata.get(uid).tableName}`]);
-  }
+  await analyze(strapi);
   await strapi.plugin('personalization').service('variant-index').rebuild();
   return { variants, perBase, bases: bases.length, ms: Date.now() - started };
 }

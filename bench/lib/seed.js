@@ -36,6 +36,36 @@ function articleRows(docId, fields, now, extra = {}) {
   ];
 }
 
+/** A published plugin variant record of an article base (in the shape the variant index reads). */
+function variantRecord({ name, key, base, variantDocumentId, kind = 'targeted', audience, segments = [], priority = 0, now }) {
+  return {
+    documentId: documentId(),
+    name,
+    key,
+    contentType: ARTICLE,
+    baseDocumentId: base,
+    variantDocumentId,
+    kind,
+    audience,
+    segments,
+    requiredPurposes: [],
+    priority,
+    startsAt: null,
+    endsAt: null,
+    enabled: true,
+    locales: null,
+    createdAt: now,
+    updatedAt: now,
+    publishedAt: now,
+  };
+}
+
+/** Every variant document and record goes, so a new level differs from the last by its variants only. */
+async function clearVariants(strapi) {
+  await strapi.db.query(ARTICLE).deleteMany({ where: { variantOf: { $notNull: true } } });
+  await strapi.db.query(VARIANT).deleteMany({});
+}
+
 async function insert(strapi, uid, rows) {
   for (let start = 0; start < rows.length; start += CHUNK) {
     await strapi.db.query(uid).createMany({ data: rows.slice(start, start + CHUNK) });
@@ -95,8 +125,7 @@ async function setVariants(strapi, { variants }) {
   const bases = seeded.get(strapi);
   if (!bases) throw new Error('seed first');
   if (variants > bases.length) throw new Error('at most one variant per base');
-  await strapi.db.query(ARTICLE).deleteMany({ where: { variantOf: { $notNull: true } } });
-  await strapi.db.query(VARIANT).deleteMany({});
+  await clearVariants(strapi);
   const result = await addVariants(strapi, bases, variants, new Date());
   return { ...result, ms: Date.now() - started };
 }
@@ -120,26 +149,7 @@ async function addVariants(strapi, bases, variants, now) {
         { variantOf: base }
       )
     );
-    records.push({
-      documentId: documentId(),
-      name: `${key} ${position}`,
-      key,
-      contentType: ARTICLE,
-      baseDocumentId: base,
-      variantDocumentId,
-      kind: 'targeted',
-      audience,
-      segments: [],
-      requiredPurposes: [],
-      priority: 0,
-      startsAt: null,
-      endsAt: null,
-      enabled: true,
-      locales: null,
-      createdAt: now,
-      updatedAt: now,
-      publishedAt: now,
-    });
+    records.push(variantRecord({ name: `${key} ${position}`, key, base, variantDocumentId, audience, now }));
   }
   await insert(strapi, ARTICLE, variantRows);
   await insert(strapi, VARIANT, records);
@@ -177,4 +187,4 @@ async function seedHomepage(strapi, { highlights }) {
   return { documentId: created.documentId, highlights };
 }
 
-module.exports = { seed, setVariants, seedHomepage, AUDIENCES };
+module.exports = { seed, setVariants, seedHomepage, AUDIENCES, BODY, documentId, articleRows, variantRecord, clearVariants, insert, analyze };

@@ -125,9 +125,15 @@ function listsEntriesOf(from: RequestOrigin, uid: string): boolean {
   return path.startsWith('/content-manager/relations/') && path.split('/').length === 5;
 }
 
+/**
+ * `*` becomes the type's own columns without `variant_of`, also beside the columns a populate
+ * sub-query adds (its join table's order and key): related entries then carry no `variantOf` for
+ * the output sanitizer to walk and delete, as entries at the top level don't.
+ */
 function withoutVariantOf(strapi: Core.Strapi, uid: string, select: unknown[]): unknown[] {
-  if (select.length !== 1 || select[0] !== '*') return select;
-  return [...columnsOf(strapi, uid)];
+  const star = select.indexOf('*');
+  if (star === -1) return select;
+  return [...select.slice(0, star), ...columnsOf(strapi, uid), ...select.slice(star + 1)];
 }
 
 /**

@@ -76,8 +76,7 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
   async function flushNow(): Promise<number> {
     if (buffer.size === 0) return 0;
     if (kind.addAll) {
-      const batch = buffer;
-      buffer = new Map();
+      const batch = take();
       try {
         await kind.addAll([...batch.values()]);
         return batch.size;
@@ -91,8 +90,7 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
     const client = String(strapi.db.connection?.client?.config?.client ?? '');
     if (!client.includes('sqlite')) return writeBatch();
     for (let attempt = 1; ; attempt += 1) {
-      const batch = buffer;
-      buffer = new Map();
+      const batch = take();
       try {
         return await strapi.db.transaction(() => writeWhole(batch));
       } catch (error) {
@@ -115,6 +113,13 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
     return batch.size;
   }
 
+  /** Everything buffered so far, as one batch; counting goes on into a fresh buffer meanwhile. */
+  function take(): Map<string, P> {
+    const batch = buffer;
+    buffer = new Map();
+    return batch;
+  }
+
   /** An entry that could not be written goes back for the next flush, with whatever was counted meanwhile. */
   function keep(key: string, pending: P): void {
     const current = buffer.get(key);
@@ -123,8 +128,7 @@ export function counterBuffer<P>(strapi: Core.Strapi, kind: CounterKind<P>) {
   }
 
   async function writeBatch(): Promise<number> {
-    const batch = buffer;
-    buffer = new Map();
+    const batch = take();
     let written = 0;
     for (const [key, pending] of batch) {
       let done = false;

@@ -6,10 +6,8 @@
  * cost of updating the index for one base against rebuilding it whole.
  */
 const { performance } = require('node:perf_hooks');
-const { BODY, documentId, articleRows, variantRecord, clearVariants, insert, analyze } = require('./seed');
+const { ARTICLE, VARIANT, BODY, documentId, articleRows, variantRecord, clearVariants, insert, analyze } = require('./seed');
 
-const ARTICLE = 'api::article.article';
-const VARIANT = 'plugin::personalization.variant';
 const SEGMENT = 'plugin::personalization.segment';
 
 /** Per base, in priority order: what the bench token (interests: outdoor) matches first varies. */

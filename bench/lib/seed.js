@@ -187,4 +187,4 @@ async function seedHomepage(strapi, { highlights }) {
   return { documentId: created.documentId, highlights };
 }
 
-module.exports = { seed, setVariants, seedHomepage, AUDIENCES, BODY, documentId, articleRows, variantRecord, clearVariants, insert, analyze };
+module.exports = { seed, setVariants, seedHomepage, AUDIENCES, ARTICLE, VARIANT, BODY, documentId, articleRows, variantRecord, clearVariants, insert, analyze };

@@ -57,7 +57,6 @@ async function forgetRedisCounts(): Promise<void> {
   }
 }
 
-
 describe('rate limit shared by two instances through Redis', () => {
   let cluster: Cluster;
 

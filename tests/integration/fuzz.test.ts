@@ -1,5 +1,6 @@
 import { DATABASE_CLIENT } from '../helpers/strapi';
-import { runFuzz, send, STRAPI_CRASHES, type FuzzRequest, type FuzzTarget } from '../fuzz/fuzz';
+import { asksForDrafts, problems, runFuzz, send, STRAPI_CRASHES, type FuzzRequest, type FuzzTarget } from '../fuzz/fuzz';
+import { MARKERS } from '../fuzz/fixture';
 import { startFuzzTarget, type FuzzSetup } from '../fuzz/target';
 
 /**
@@ -87,6 +88,20 @@ describe('HTTP fuzzing of the public and admin routes', () => {
     it('a NUL character in a content API id is answered alike with or without the plugin (GET /api/articles/%00; a 500 from PostgreSQL in both)', async () => {
       const { withPlugin, without } = await withAndWithout({ method: 'GET', path: '/api/articles/%00', headers: {} });
       expect(withPlugin.status).toBe(without.status);
+    });
+
+    it('a `status` other than `published` asks for drafts with or without the plugin, and the fuzzer counts it as asked (GET /api/articles?status=%2A&_q=G)', async () => {
+      // Found by the soak's fuzz run: Strapi reads `status=*` as `draft`; the check took only the word `draft` as asking.
+      for (const path of ['/api/articles?status=%2A', '/api/articles?status[0]=x', '/api/articles?status=']) {
+        const request: FuzzRequest = { method: 'GET', path, headers: {} };
+        const { withPlugin, without } = await withAndWithout(request);
+        expect({ path, plugin: withPlugin.text.includes(MARKERS.draftBase), plain: without.text.includes(MARKERS.draftBase) }).toEqual({ path, plugin: true, plain: true });
+        expect(asksForDrafts(request)).toBe(true);
+        expect(problems(request, withPlugin, target.fixture, await target.variantIds())).toEqual([]);
+      }
+      for (const path of ['/api/articles', '/api/articles?status=published', '/api/articles?_q=status%3D%2A']) {
+        expect({ path, asks: asksForDrafts({ method: 'GET', path, headers: {} }) }).toEqual({ path, asks: false });
+      }
     });
 
     // Last: it ends the app without the plugin.

@@ -13,8 +13,8 @@
  * (BENCH_A_REQUESTS and BENCH_A_WARMUP shorten or lengthen section a.)
  */
 const { startApps, stopApp, cleanup, cleanupOnSignals, pgServerVersion, pluginPath } = require('./lib/apps');
-const { load, interleaved } = require('./lib/load');
-const { median, round } = require('./lib/stats');
+const { warmUp, interleaved } = require('./lib/load');
+const { mean, median, round } = require('./lib/stats');
 
 const ENTRIES = 5000;
 const LEVELS = [0, 100, 1000, 5000];
@@ -45,14 +45,11 @@ const QUICK = {
 async function throughputSection(plains, plugins, settings, log, { path = LIST, headers = {}, route = `GET ${LIST} (25 of ${ENTRIES} entries, no token)`, tag = 'a' } = {}) {
   const { requests, warmup, connections } = settings;
   const apps = plains.flatMap((plain, index) => [plain, plugins[index]]);
-  for (let elapsed = 0; elapsed < warmup; elapsed += 1) {
-    for (const app of apps) await load({ port: app.port, path, headers, seconds: 1, connections });
-  }
+  await warmUp(apps, { path, headers, seconds: warmup, connections });
   log(`  ${tag}. warmed ${warmup} s per process; ${requests} interleaved requests per process…`);
   const cpuBefore = await Promise.all(apps.map((app) => app.call('cpuUsage')));
   const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path, headers })), rounds: requests });
   const cpuAfter = await Promise.all(apps.map((app) => app.call('cpuUsage')));
-  const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const meanOf = (group) => mean(group.flatMap((app) => times[apps.indexOf(app)]));
   const cpuOf = (group) =>
     group.reduce((sum, app) => sum + (cpuAfter[apps.indexOf(app)] - cpuBefore[apps.indexOf(app)]), 0) / 1000 / (requests * group.length);

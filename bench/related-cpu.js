@@ -9,10 +9,10 @@
  * Usage: node bench/related-cpu.js [--requests=3000]
  */
 const { startApps, stopApp, cleanup, cleanupOnSignals } = require('./lib/apps');
-const { load, interleaved } = require('./lib/load');
+const { warmUp, interleaved } = require('./lib/load');
 const { ENTRIES } = require('./delivery');
-const { ROUTE, HIGHLIGHTS } = require('./related');
-const { round } = require('./lib/stats');
+const { ROUTE, HIGHLIGHTS, checkRoute, checkNothingServed } = require('./related');
+const { mean, round } = require('./lib/stats');
 
 const VARIANTS = 5000;
 const BLOCK = 500;
@@ -28,20 +28,17 @@ async function run({ requests = 3000, warmup = 10, log = console.log } = {}) {
       apps.map(async (app) => {
         await app.call('seed', { entries: ENTRIES, variants: 0 });
         await app.call('seedHomepage', { highlights: HIGHLIGHTS });
+        await checkRoute(app);
       })
     );
     await apps[2].call('setVariants', { variants: VARIANTS });
-    const probe = await apps[2].call('probe', { path: ROUTE, headers: {}, relation: 'highlights' });
-    if (probe.related.entries !== HIGHLIGHTS || probe.related.kinds.targeted || probe.related.kinds.mass) {
-      throw new Error(`e-cpu: expected ${HIGHLIGHTS} highlights and none served, got ${JSON.stringify(probe.related)}`);
-    }
-    for (let second = 0; second < warmup; second++) for (const app of apps) await load({ port: app.port, path: ROUTE, seconds: 1, connections: 4 });
+    await checkNothingServed(apps[2]);
+    await warmUp(apps, { path: ROUTE, seconds: warmup, connections: 4 });
     log(`  e-cpu: warmed ${warmup} s per process; ${requests} requests interleaved over the three…`);
     const cpuBefore = await Promise.all(apps.map((app) => app.call('cpuUsage')));
     const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path: ROUTE })), rounds: requests });
     const cpuAfter = await Promise.all(apps.map((app) => app.call('cpuUsage')));
     const cpu = apps.map((app, index) => (cpuAfter[index] - cpuBefore[index]) / 1000 / requests);
-    const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const blocks = [];
     for (let start = 0; start < requests; start += BLOCK) {
       const [plain, none, live] = times.map((series) => mean(series.slice(start, start + BLOCK)));

@@ -42,6 +42,12 @@ async function checkRoute(app, headers = {}) {
   return probe;
 }
 
+/** The route with live variants on every highlight, and none of them served without a token. */
+async function checkNothingServed(app) {
+  const probe = await checkRoute(app);
+  if (probe.related.kinds.targeted || probe.related.kinds.mass) throw new Error(`${app.name}: a variant is served without a token: ${JSON.stringify(probe.related.kinds)}`);
+}
+
 /**
  * SQL statements of one request: nothing served must cost +0 data queries; nested variants served
  * at most +1 per content type served (only articles are served here).
@@ -101,8 +107,7 @@ async function runDatabase(database, settings, log) {
       });
       // Nothing served: live variants on every highlighted article, but none without a token.
       await Promise.all(measured.map((app) => app.call('setVariants', { variants: VARIANTS })));
-      const probe = await checkRoute(measured[0]);
-      if (probe.related.kinds.targeted || probe.related.kinds.mass) throw new Error(`e: a variant is served without a token: ${JSON.stringify(probe.related.kinds)}`);
+      await checkNothingServed(measured[0]);
       out.throughput = await throughputSection(plains, measured, settings.throughput, log, {
         path: ROUTE,
         route: `${ROUTE_LABEL}, ${VARIANTS} live variants, nothing served (no token)`,
@@ -146,7 +151,7 @@ async function run({ quick = false, databases = ['sqlite', 'postgres'], log = co
   return result;
 }
 
-module.exports = { run, ROUTE, HIGHLIGHTS };
+module.exports = { run, ROUTE, HIGHLIGHTS, checkRoute, checkNothingServed };
 
 if (require.main === module) {
   const { parseArgs, printRelated } = require('./run');

@@ -23,7 +23,14 @@ function load({ port, path, headers = {}, seconds, connections = 1 }) {
   });
 }
 
-module.exports = { load };
+/** `seconds` of load on each app in turn, one second at a time, so every app warms over the same stretch. */
+async function warmUp(apps, { path, headers = {}, seconds, connections }) {
+  for (let elapsed = 0; elapsed < seconds; elapsed += 1) {
+    for (const app of apps) await load({ port: app.port, path, headers, seconds: 1, connections });
+  }
+}
+
+module.exports = { load, warmUp };
 
 /**
  * One request at a time over keep-alive connections, cycling through `targets` in a fixed order

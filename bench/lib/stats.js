@@ -11,7 +11,9 @@ function quantile(values, q) {
 
 const median = (values) => quantile(values, 0.5);
 
+const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
 /** Rounds to `digits` significant decimals for display and JSON. */
 const round = (value, digits = 3) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value);
 
-module.exports = { quantile, median, round };
+module.exports = { quantile, median, mean, round };

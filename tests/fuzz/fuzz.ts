@@ -544,12 +544,9 @@ export function asksForDrafts(request: FuzzRequest): boolean {
   if (/draft|preview/i.test(`${request.path} ${request.body ?? ''}`)) return true;
   const [pathname, search = ''] = request.path.split(/\?(.*)/s);
   if (!pathname.startsWith('/api/')) return false;
-  try {
-    const query = qs.parse(search, { strictNullHandling: true, arrayLimit: 100, depth: 20 }) as Record<string, unknown>;
-    return 'status' in query && query.status !== 'published';
-  } catch {
-    return false;
-  }
+  // qs decodes malformed escapes as they are, without throwing.
+  const query = qs.parse(search, { strictNullHandling: true, arrayLimit: 100, depth: 20 }) as Record<string, unknown>;
+  return 'status' in query && query.status !== 'published';
 }
 
 export function knownOpen(request: FuzzRequest, response: FuzzResponse, problem: string): string | null {

@@ -5,7 +5,8 @@ import { hideVariantRows } from './hide-variant-rows';
 import { settleHeaders } from './labels';
 import { originOf } from './origin';
 import { personalizer } from './personalize';
-import { modelsReaching, relatedEntries } from './related-entries';
+import { linksOf, modelsReaching } from './links';
+import { relatedEntries } from './related-entries';
 
 export { LABEL } from './labels';
 
@@ -13,10 +14,12 @@ export { LABEL } from './labels';
  * Delivery on the content API, one mechanism a file:
  * - `hide-variant-rows`: variant rows never leave the database layer on the content API;
  * - `document-middleware`: entries are swapped for the chosen variants and labelled (`personalize`),
- *   with the entries they reach through populate (`related-entries`);
+ *   with the entries they reach through populate (`related-entries`, along the attributes `links`
+ *   finds in the schema);
  * - `graphql-loads`: the same for GraphQL's nested fields;
  * - `content-api-writes`: what the content API may not write;
- * - `labels`: labels, `Vary`, `Cache-Control` and `X-Personalization-Key`.
+ * - `labels`: labels, `Vary`, `Cache-Control` and `X-Personalization-Key`; nested labels are
+ *   written out along the same `links`.
  * Types that neither opted in nor reach one that did cost one Set lookup per call.
  */
 export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<string>): void {
@@ -24,9 +27,10 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
   const reaching = modelsReaching(strapi, enabled);
   const origin = originOf(strapi);
   const personalize = personalizer(strapi);
-  const personalizeRelated = relatedEntries(strapi, enabled, reaching, personalize);
+  const links = linksOf(strapi, enabled, reaching);
+  const personalizeRelated = relatedEntries(links, enabled, reaching, personalize);
 
-  settleHeaders(strapi);
+  settleHeaders(strapi, links);
   hideVariantRows(strapi, enabled, reaching, origin);
   strapi.documents.use(documentMiddleware(strapi, enabled, reaching, origin, personalize, personalizeRelated) as never);
   personalizeLoads(strapi, enabled, reaching, origin, personalize, personalizeRelated);

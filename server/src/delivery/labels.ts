@@ -3,6 +3,7 @@ import type { KoaContext } from '../koa-context';
 import type { Core } from '@strapi/strapi';
 import { frozenLabelOf, labelOf, NO_VARIANTS, type Decision, type Label } from '../core/decision';
 import { CONSENT_HEADERS } from '../services/consent';
+import type { Link } from './links';
 import type { RequestContext } from './origin';
 import { countServed, servedLine } from './served';
 
@@ -65,7 +66,7 @@ const NOTHING_DECIDED_KEY = createHash('sha256').digest('base64url').slice(0, 22
  *   included, so equal keys on one URL mean identical bodies;
  * - `Cache-Control: private, no-store` when content depends on a granted purpose.
  */
-export function settleHeaders(strapi: Core.Strapi): void {
+export function settleHeaders(strapi: Core.Strapi, links: (uid: string) => readonly Link[]): void {
   strapi.server.use(async (ctx: KoaContext, next: () => Promise<void>) => {
     await next();
     const state = ctx.state.personalizationDelivery as DeliveryState | undefined;
@@ -78,11 +79,14 @@ export function settleHeaders(strapi: Core.Strapi): void {
   });
   // Registered output sanitizers run after Strapi's own, one top-level entry at a time (Strapi
   // types them as curried lodash functions; its pipe takes plain ones).
-  strapi.sanitizers.add('content-api.output', (() => (entry: unknown) => {
+  strapi.sanitizers.add('content-api.output', ((schema: { uid?: string } | undefined) => (entry: unknown) => {
     const ctx = strapi.requestContext.get() as RequestContext | undefined;
     const state = ctx?.state.personalizationDelivery as DeliveryState | undefined;
-    if (state) state.exposed = true;
-    return expose(entry, state?.nested ?? false);
+    if (!state) return entry;
+    state.exposed = true;
+    if (!state.nested) return expose(entry, false);
+    // Labels below the top level sit only where an enabled type can be reached: walk those attributes alone.
+    return schema?.uid === undefined ? expose(entry, true) : exposeAlong(entry, schema.uid, links);
   }) as never);
 }
 
@@ -102,6 +106,25 @@ function expose<T>(entry: T, deep: boolean): T {
   const entryLabel = record[LABEL];
   if (entryLabel !== undefined && !('personalization' in record)) record.personalization = entryLabel;
   if (deep) for (const key of Object.keys(record)) expose(record[key], true);
+  return entry;
+}
+
+/** Turns label symbols into `personalization` keys on the entry and on every entry reached through `links` below it. */
+function exposeAlong<T>(entry: T, uid: string, links: (uid: string) => readonly Link[]): T {
+  if (entry === null || typeof entry !== 'object') return entry;
+  if (Array.isArray(entry)) {
+    for (const item of entry) exposeAlong(item, uid, links);
+    return entry;
+  }
+  const record = expose(entry as Record<string | symbol, any>, false);
+  for (const link of links(uid)) {
+    const held = record[link.name];
+    if (held === null || typeof held !== 'object') continue;
+    if (link.kind !== 'dynamiczone') exposeAlong(held, link.target, links);
+    else if (Array.isArray(held)) {
+      for (const item of held) if (typeof item?.__component === 'string') exposeAlong(item, item.__component, links);
+    }
+  }
   return entry;
 }
 

@@ -1,52 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import { deliveryState } from './labels';
 import type { RequestContext } from './origin';
+import type { Link } from './links';
 import type { Personalize } from './personalize';
 import type { Row } from './variant-rows';
 
-type Attribute = { type: string; target?: string; component?: string; components?: string[] };
-type Model = { attributes: Record<string, Attribute> };
-
 /** Populate in the database layer's form: `true`, or options with their own nested populate. */
 type PopulateOptions = { select?: string[]; populate?: unknown; on?: Record<string, PopulateOptions | true>; count?: boolean };
-
-/**
- * The models from which an entry of an enabled type can be reached, through relations,
- * components and dynamic zones, at any depth. Read once after register.
- */
-export function modelsReaching(strapi: Core.Strapi, enabled: ReadonlySet<string>): Set<string> {
-  const models = allModels(strapi);
-  const reaches = new Set<string>(enabled);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [uid, model] of Object.entries(models)) {
-      if (reaches.has(uid)) continue;
-      if (Object.values(model.attributes).some((attribute) => targetsOf(attribute).some((target) => reaches.has(target)))) {
-        reaches.add(uid);
-        changed = true;
-      }
-    }
-  }
-  for (const uid of enabled) {
-    // An enabled type reaches others only through its own attributes.
-    const model = models[uid];
-    if (!model || !Object.values(model.attributes).some((attribute) => targetsOf(attribute).some((target) => reaches.has(target)))) {
-      reaches.delete(uid);
-    }
-  }
-  return reaches;
-}
-
-function allModels(strapi: Core.Strapi): Record<string, Model> {
-  return { ...(strapi.contentTypes as unknown as Record<string, Model>), ...(strapi.components as unknown as Record<string, Model>) };
-}
-
-function targetsOf(attribute: Attribute): string[] {
-  if (attribute.type === 'relation' && attribute.target) return [attribute.target];
-  if (attribute.type === 'component' && attribute.component) return [attribute.component];
-  if (attribute.type === 'dynamiczone') return attribute.components ?? [];
-  return [];
-}
 
 /** Decides entries reached through populate below `entries`; `populate` gives the database layer's populate, asked for only when a variant is served. */
 export type PersonalizeRelated = (ctx: RequestContext, uid: string, entries: Row[], populate: () => unknown) => Promise<void>;
@@ -66,18 +26,15 @@ interface Group {
 /**
  * Entries of enabled types reached through populate (relations, components, dynamic zones, at
  * any depth) get the decision, label and content they get when requested directly. The walk
- * follows what the database layer returned, so it takes every populate form Strapi accepts; one
- * level at a time, the entries of one type reached the same way are decided together (one query
+ * follows what the database layer returned, along the attributes that can lead to an enabled type
+ * (`links`), so it takes every populate form Strapi accepts; one level at a time, the entries of
+ * one type reached the same way are decided together (one query
  * for the variants they serve), then it goes on inside what was served, so populate below a
  * swapped entry applies to the variant's own relations. The populate options of a path (what to
  * read of a served variant's row) are worked out only when a variant is served.
  */
-export function relatedEntries(strapi: Core.Strapi, enabled: ReadonlySet<string>, reaching: ReadonlySet<string>, personalize: Personalize): PersonalizeRelated {
-  // `strapi.contentTypes` builds a fresh object on every read; the schema is settled after register.
-  let schema: Record<string, Model> | undefined;
-
+export function relatedEntries(links: (uid: string) => readonly Link[], enabled: ReadonlySet<string>, reaching: ReadonlySet<string>, personalize: Personalize): PersonalizeRelated {
   return async function personalizeRelated(ctx, uid, entries, populate) {
-    schema ??= allModels(strapi);
     let frontier: Array<{ uid: string; entry: Row; path: Path; locale: string | null }> = entries.map((entry) => ({
       uid,
       entry,
@@ -86,7 +43,7 @@ export function relatedEntries(strapi: Core.Strapi, enabled: ReadonlySet<string>
     }));
     while (frontier.length > 0) {
       const groups = new Map<string, Group>();
-      for (const item of frontier) collect(schema, item.uid, item.entry, item.path, item.locale, groups);
+      for (const item of frontier) collect(item.uid, item.entry, item.path, item.locale, groups);
       frontier = [];
       if (groups.size > 0) deliveryState(ctx).nested = true;
       for (const group of groups.values()) {
@@ -104,27 +61,19 @@ export function relatedEntries(strapi: Core.Strapi, enabled: ReadonlySet<string>
     }
   };
 
-  function collect(models: Record<string, Model>, uid: string, entry: Row, path: Path, locale: string | null, groups: Map<string, Group>): void {
-    const model = models[uid];
-    if (!model) return;
+  function collect(uid: string, entry: Row, path: Path, locale: string | null, groups: Map<string, Group>): void {
     const here = entry.locale ?? locale;
-    for (const name of Object.keys(model.attributes)) {
-      const held = entry[name];
+    for (const link of links(uid)) {
+      const held = entry[link.name];
       if (held === null || typeof held !== 'object') continue;
-      const attribute = model.attributes[name];
-      if (attribute.type === 'relation' && attribute.target) {
-        const target = attribute.target;
-        if (enabled.has(target)) addToGroup(groups, target, [...path, name], held as Row | Row[], entry, name, here);
-        else if (reaching.has(target)) forEachEntry(held, (related) => collect(models, target, related, [...path, name], here, groups));
-      } else if (attribute.type === 'component' && attribute.component && reaching.has(attribute.component)) {
-        const component = attribute.component;
-        forEachEntry(held, (item) => collect(models, component, item, [...path, name], here, groups));
-      } else if (attribute.type === 'dynamiczone') {
+      const at = [...path, link.name];
+      if (link.kind === 'dynamiczone') {
         forEachEntry(held, (item) => {
           const component = (item.__component ?? item.__type) as string | undefined;
-          if (component && reaching.has(component)) collect(models, component, item, [...path, name, `on:${component}`], here, groups);
+          if (component && reaching.has(component)) collect(component, item, [...at, `on:${component}`], here, groups);
         });
-      }
+      } else if (enabled.has(link.target)) addToGroup(groups, link.target, at, held as Row | Row[], entry, link.name, here);
+      else forEachEntry(held, (related) => collect(link.target, related, at, here, groups));
     }
   }
 }

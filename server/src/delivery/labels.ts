@@ -3,9 +3,10 @@ import type { KoaContext } from '../koa-context';
 import type { Core } from '@strapi/strapi';
 import { frozenLabelOf, labelOf, NO_VARIANTS, type Decision, type Label } from '../core/decision';
 import { CONSENT_HEADERS } from '../services/consent';
+import { servedLine } from '../services/served-counts';
 import type { Link } from './links';
 import type { RequestContext } from './origin';
-import { countServed, servedLine } from './served';
+import { countServed } from './served';
 
 /**
  * Where an entry's label rides until the response is written. The content API's output sanitizer

@@ -4,11 +4,6 @@ import type { ServedCountsService } from '../services/served-counts';
 import { isCounted } from './experiments';
 import type { RequestContext } from './origin';
 
-/** One line per entry a response labelled, for bases that have variants: what served counts add up. */
-export function servedLine(uid: string, documentId: string, variant: string | null): string {
-  return `${uid}\u0000${documentId}\u0000${variant ?? ''}`;
-}
-
 /**
  * Once the response is complete: adds what it served to the in-memory served counts (one per
  * entry, whatever its locale or how often it appears). Reads nothing about the visitor beyond
@@ -19,9 +14,5 @@ export async function countServed(strapi: Core.Strapi, ctx: RequestContext, serv
   const plugin = strapi.plugin('personalization');
   // A preview token (its preview time) is an editor looking, wherever the request comes from.
   if ((await (plugin.service('consent') as ConsentService).ofRequest(ctx)).previewAt !== undefined) return;
-  const counts = plugin.service('served-counts') as ServedCountsService;
-  for (const line of served) {
-    const [uid, documentId, variant] = line.split('\u0000');
-    counts.record(uid, documentId, variant === '' ? null : variant, now);
-  }
+  (plugin.service('served-counts') as ServedCountsService).recordServed(served, now);
 }

@@ -19,6 +19,11 @@ interface Pending {
   served: number;
 }
 
+/** One entry a response held, as served counts key it: the base entry of `uid` and the variant served (null: the base). */
+export function servedLine(uid: string, documentId: string, variant: string | null): string {
+  return `${uid}\u0000${documentId}\u0000${variant ?? ''}`;
+}
+
 const KEYS = ['contentType', 'baseDocumentId', 'variant', 'day'] as const;
 
 /**
@@ -88,18 +93,19 @@ const servedCounts = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
-    /** One response held the entry `baseDocumentId` of `uid`, served as `variant` (null: the base). */
-    record(uid: string, baseDocumentId: string, variant: string | null, now: number): void {
+    /**
+     * What one response served: one `servedLine` per entry, each counted once. The line is the
+     * counter's key with the day added; it is taken apart only when the day's counter is new.
+     */
+    recordServed(lines: Iterable<string>, now: number): void {
       if (!settings(strapi).config.servedCounts.enabled) return;
       const day = utcDay(now);
-      const key = variant ?? '';
-      counters.entry(`${uid}\u0000${baseDocumentId}\u0000${key}\u0000${day}`, () => ({
-        contentType: uid,
-        baseDocumentId,
-        variant: key,
-        day,
-        served: 0,
-      })).served += 1;
+      for (const line of lines) {
+        counters.entry(`${line}\u0000${day}`, () => {
+          const [contentType, baseDocumentId, variant] = line.split('\u0000');
+          return { contentType, baseDocumentId, variant, day, served: 0 };
+        }).served += 1;
+      }
     },
 
     async flush(): Promise<number> {

@@ -55,11 +55,19 @@ export function personalizer(strapi: Core.Strapi): Personalize {
         consent.subject
       )
     );
-    const wanted = entries.flatMap((entry, position) => {
-      const { variant } = decisions[position];
-      return variant ? [{ documentId: variant.documentId, locale: localeOf(entry) ?? null }] : [];
+    const wanted: Array<{ documentId: string; locale: string | null }> = [];
+    decisions.forEach(({ variant }, position) => {
+      if (variant) wanted.push({ documentId: variant.documentId, locale: localeOf(entries[position]) ?? null });
     });
-    const variants = wanted.length > 0 ? await fetchVariants(uid, shape(), wanted) : new Map<string, Row>();
+    if (wanted.length === 0) {
+      // Nothing served: every entry keeps its base, labelled with why.
+      entries.forEach((entry, position) => {
+        countExposure(ctx, decisions[position], consent, state.now);
+        label(state, uid, entry, decisions[position]);
+      });
+      return entries;
+    }
+    const variants = await fetchVariants(uid, shape(), wanted);
 
     return entries.map((entry, position) => {
       let decision = decisions[position];

@@ -97,11 +97,30 @@ describe('HTTP fuzzing of the public and admin routes', () => {
         const { withPlugin, without } = await withAndWithout(request);
         expect({ path, plugin: withPlugin.text.includes(MARKERS.draftBase), plain: without.text.includes(MARKERS.draftBase) }).toEqual({ path, plugin: true, plain: true });
         expect(asksForDrafts(request)).toBe(true);
-        expect(problems(request, withPlugin, target.fixture, await target.variantIds())).toEqual([]);
+        expect(problems(request, withPlugin, target.fixture, await target.variantIds(), target.promoted)).toEqual([]);
       }
       for (const path of ['/api/articles', '/api/articles?status=published', '/api/articles?_q=status%3D%2A']) {
         expect({ path, asks: asksForDrafts({ method: 'GET', path, headers: {} }) }).toEqual({ path, asks: false });
       }
+    });
+
+    it('after a promotion, the promoted purpose-bound variant is the base draft\'s content: a read of drafts may show it without `private`, a published read may not (POST /graphql articles(status: DRAFT), PostgreSQL)', () => {
+      // Found by the PostgreSQL fuzz run: the run had promoted the fixture experiment's `functional` arm, which copies that
+      // variant into the base's draft (published versions stay), and then read drafts; the check took the base's draft for the variant.
+      const drafts: FuzzRequest = {
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"query":"query Fuzz($filters: ArticleFiltersInput) { articles(filters: $filters, status: DRAFT) { documentId title } }"}',
+      };
+      const published: FuzzRequest = { ...drafts, body: '{"query":"{ articles { documentId title } }"}' };
+      const answer = { status: 200, headers: { 'cache-control': 'no-store' }, text: JSON.stringify({ data: { articles: [{ documentId: 'x', title: `${MARKERS.purposeMass} city` }] } }) };
+      const check = (request: FuzzRequest, promoted: boolean) => problems(request, answer, target.fixture, [], promoted);
+      expect({ drafts: check(drafts, true), published: check(published, true), draftsUnpromoted: check(drafts, false) }).toEqual({
+        drafts: [],
+        published: ['purpose-bound content with Cache-Control "no-store"'],
+        draftsUnpromoted: ['purpose-bound content with Cache-Control "no-store"'],
+      });
     });
 
     // Last: it ends the app without the plugin.

@@ -28,7 +28,7 @@ export function registerDelivery(strapi: Core.Strapi, enabled: ReadonlySet<strin
   const origin = originOf(strapi);
   const personalize = personalizer(strapi);
   const links = linksOf(strapi, enabled, reaching);
-  const personalizeRelated = relatedEntries(links, enabled, reaching, personalize);
+  const personalizeRelated = relatedEntries(links, enabled, personalize);
 
   settleHeaders(strapi, links);
   hideVariantRows(strapi, enabled, reaching, origin);

@@ -4,7 +4,7 @@ import type { Core } from '@strapi/strapi';
 import { frozenLabelOf, labelOf, NO_VARIANTS, type Decision, type Label } from '../core/decision';
 import { CONSENT_HEADERS } from '../services/consent';
 import { servedLine } from '../services/served-counts';
-import type { Link } from './links';
+import { forEachLinked, type Links } from './links';
 import type { RequestContext } from './origin';
 import { countServed } from './served';
 
@@ -67,7 +67,7 @@ const NOTHING_DECIDED_KEY = createHash('sha256').digest('base64url').slice(0, 22
  *   included, so equal keys on one URL mean identical bodies;
  * - `Cache-Control: private, no-store` when content depends on a granted purpose.
  */
-export function settleHeaders(strapi: Core.Strapi, links: (uid: string) => readonly Link[]): void {
+export function settleHeaders(strapi: Core.Strapi, links: Links): void {
   strapi.server.use(async (ctx: KoaContext, next: () => Promise<void>) => {
     await next();
     const state = ctx.state.personalizationDelivery as DeliveryState | undefined;
@@ -111,21 +111,13 @@ function expose<T>(entry: T, deep: boolean): T {
 }
 
 /** Turns label symbols into `personalization` keys on the entry and on every entry reached through `links` below it. */
-function exposeAlong<T>(entry: T, uid: string, links: (uid: string) => readonly Link[]): T {
+function exposeAlong<T>(entry: T, uid: string, links: Links): T {
   if (entry === null || typeof entry !== 'object') return entry;
   if (Array.isArray(entry)) {
     for (const item of entry) exposeAlong(item, uid, links);
     return entry;
   }
-  const record = expose(entry as Record<string | symbol, any>, false);
-  for (const link of links(uid)) {
-    const held = record[link.name];
-    if (held === null || typeof held !== 'object') continue;
-    if (link.kind !== 'dynamiczone') exposeAlong(held, link.target, links);
-    else if (Array.isArray(held)) {
-      for (const item of held) if (typeof item?.__component === 'string') exposeAlong(item, item.__component, links);
-    }
-  }
+  forEachLinked(links, uid, expose(entry as Record<string, any>, false), (held, model) => exposeAlong(held, model, links));
   return entry;
 }
 

@@ -49,12 +49,15 @@ export interface Link {
   target: string;
 }
 
+/** The links of a model. */
+export type Links = (uid: string) => readonly Link[];
+
 /**
  * Per model, only the attributes that can lead to an entry of an enabled type: the walks below
  * visit those and skip every scalar, media and unrelated relation. Worked out on first use (the
  * schema is settled after register; `strapi.contentTypes` builds a fresh object on every read).
  */
-export function linksOf(strapi: Core.Strapi, enabled: ReadonlySet<string>, reaching: ReadonlySet<string>): (uid: string) => readonly Link[] {
+export function linksOf(strapi: Core.Strapi, enabled: ReadonlySet<string>, reaching: ReadonlySet<string>): Links {
   const byModel = new Map<string, Link[]>();
   let models: Record<string, Model> | undefined;
   const leads = (target: string) => enabled.has(target) || reaching.has(target);
@@ -73,3 +76,28 @@ export function linksOf(strapi: Core.Strapi, enabled: ReadonlySet<string>, reach
   };
 }
 
+/**
+ * Calls `visit` with what an entry of `uid` holds through each of its links: the related entry or
+ * entries, the component or components, or one dynamic-zone item, with the model it belongs to
+ * and the path steps from the entry to it (`on:<component>` for a dynamic zone's item).
+ */
+export function forEachLinked(
+  links: Links,
+  uid: string,
+  entry: Record<string, unknown>,
+  visit: (held: object, model: string, link: Link, steps: readonly string[]) => void
+): void {
+  for (const link of links(uid)) {
+    const held = entry[link.name];
+    if (held === null || typeof held !== 'object') continue;
+    if (link.kind !== 'dynamiczone') {
+      visit(held, link.target, link, [link.name]);
+      continue;
+    }
+    if (!Array.isArray(held)) continue;
+    for (const item of held) {
+      const component = item?.__component ?? item?.__type;
+      if (typeof component === 'string') visit(item, component, link, [link.name, `on:${component}`]);
+    }
+  }
+}

@@ -1,7 +1,6 @@
-import type { Core } from '@strapi/strapi';
 import { deliveryState } from './labels';
 import type { RequestContext } from './origin';
-import type { Link } from './links';
+import { forEachLinked, type Links } from './links';
 import type { Personalize } from './personalize';
 import type { Row } from './variant-rows';
 
@@ -28,12 +27,12 @@ interface Group {
  * any depth) get the decision, label and content they get when requested directly. The walk
  * follows what the database layer returned, along the attributes that can lead to an enabled type
  * (`links`), so it takes every populate form Strapi accepts; one level at a time, the entries of
- * one type reached the same way are decided together (one query
- * for the variants they serve), then it goes on inside what was served, so populate below a
- * swapped entry applies to the variant's own relations. The populate options of a path (what to
+ * one type reached the same way are decided together (one query for the variants they serve),
+ * then it goes on inside what was served, so populate below a swapped entry applies to the
+ * variant's own relations. The populate options of a path (what to
  * read of a served variant's row) are worked out only when a variant is served.
  */
-export function relatedEntries(links: (uid: string) => readonly Link[], enabled: ReadonlySet<string>, reaching: ReadonlySet<string>, personalize: Personalize): PersonalizeRelated {
+export function relatedEntries(links: Links, enabled: ReadonlySet<string>, personalize: Personalize): PersonalizeRelated {
   return async function personalizeRelated(ctx, uid, entries, populate) {
     let frontier: Array<{ uid: string; entry: Row; path: Path; locale: string | null }> = entries.map((entry) => ({
       uid,
@@ -63,18 +62,11 @@ export function relatedEntries(links: (uid: string) => readonly Link[], enabled:
 
   function collect(uid: string, entry: Row, path: Path, locale: string | null, groups: Map<string, Group>): void {
     const here = entry.locale ?? locale;
-    for (const link of links(uid)) {
-      const held = entry[link.name];
-      if (held === null || typeof held !== 'object') continue;
-      const at = [...path, link.name];
-      if (link.kind === 'dynamiczone') {
-        forEachEntry(held, (item) => {
-          const component = (item.__component ?? item.__type) as string | undefined;
-          if (component && reaching.has(component)) collect(component, item, [...at, `on:${component}`], here, groups);
-        });
-      } else if (enabled.has(link.target)) addToGroup(groups, link.target, at, held as Row | Row[], entry, link.name, here);
-      else forEachEntry(held, (related) => collect(link.target, related, at, here, groups));
-    }
+    forEachLinked(links, uid, entry, (held, model, link, steps) => {
+      const at = [...path, ...steps];
+      if (enabled.has(model)) addToGroup(groups, model, at, held as Row | Row[], entry, link.name, here);
+      else forEachEntry(held, (related) => collect(model, related, at, here, groups));
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KoaContext } from '../koa-context';
 import type { Core } from '@strapi/strapi';
-import { frozenLabelOf, labelOf, NO_VARIANTS, type Decision, type Label } from '../core/decision';
+import { frozenLabelOf, labelOf, NO_VARIANTS, type BaseVariants, type Decision, type Label } from '../core/decision';
 import { CONSENT_HEADERS } from '../services/consent';
 import { servedLine } from '../services/served-counts';
 import { forEachLinked, type Links } from './links';
@@ -42,19 +42,62 @@ export function deliveryState(ctx: RequestContext): DeliveryState {
   return state;
 }
 
-/** Labels one entry and records its decision for the response's headers. */
-export function label(state: DeliveryState, uid: string, entry: Record<string | symbol, any>, decision: Decision): void {
+/**
+ * Labels one entry and records its decision for the response's headers. `base` is the entry's
+ * live variants in the index: the lines an entry adds are kept with them, so a page asked for
+ * again adds the same strings instead of building them anew.
+ */
+export function label(state: DeliveryState, uid: string, entry: Record<string | symbol, any>, decision: Decision, base?: BaseVariants): void {
   if (decision === NO_VARIANTS) {
     entry[LABEL] = LABEL_NO_VARIANTS;
     return;
   }
   const entryLabel = frozenLabelOf(decision);
   entry[LABEL] = entryLabel;
-  state.served.add(servedLine(uid, entry.documentId, entryLabel.variant));
-  const arm = decision.experiment ? `:${decision.experiment.key}/${decision.experiment.arm}` : '';
-  state.decisions.add(`${uid}:${entry.documentId}:${entry.locale ?? ''}=${entryLabel.variant ?? ''}:${entryLabel.kind}:${entryLabel.reason}${arm}`);
+  const lines = linesOf(uid, entry.documentId, entry.locale ?? '', decision, entryLabel, base);
+  state.served.add(lines.served);
+  state.decisions.add(lines.decision);
   // An experiment arm depends on the measurement purpose and the visitor's subject.
   if (decision.experiment || (decision.variant && decision.variant.requiredPurposes.length > 0)) state.personal = true;
+}
+
+/** What one labelled entry adds to its response: its served-count line and its line of the key. */
+export interface EntryLines {
+  uid: string;
+  documentId: string;
+  served: string;
+  decision: string;
+}
+
+/**
+ * Lines by base, decision and locale. Decisions other than an experiment's are shared objects
+ * (core/decision.ts), so this holds a few lines per base entry and locale; they go with the
+ * base's variants when the index replaces them.
+ */
+const linesByBase = new WeakMap<BaseVariants, Map<Decision, Map<string, EntryLines>>>();
+
+export function linesOf(uid: string, documentId: string, locale: string, decision: Decision, entryLabel: Label, base?: BaseVariants): EntryLines {
+  // An experiment's decision is made per request: nothing to share.
+  if (!base || decision.experiment) return entryLines(uid, documentId, locale, decision, entryLabel);
+  let byDecision = linesByBase.get(base);
+  if (!byDecision) linesByBase.set(base, (byDecision = new Map()));
+  let byLocale = byDecision.get(decision);
+  if (!byLocale) byDecision.set(decision, (byLocale = new Map()));
+  let lines = byLocale.get(locale);
+  if (!lines || lines.documentId !== documentId || lines.uid !== uid) {
+    byLocale.set(locale, (lines = entryLines(uid, documentId, locale, decision, entryLabel)));
+  }
+  return lines;
+}
+
+function entryLines(uid: string, documentId: string, locale: string, decision: Decision, entryLabel: Label): EntryLines {
+  const arm = decision.experiment ? `:${decision.experiment.key}/${decision.experiment.arm}` : '';
+  return {
+    uid,
+    documentId,
+    served: servedLine(uid, documentId, entryLabel.variant),
+    decision: `${uid}:${documentId}:${locale}=${entryLabel.variant ?? ''}:${entryLabel.kind}:${entryLabel.reason}${arm}`,
+  };
 }
 
 const NOTHING_DECIDED_KEY = createHash('sha256').digest('base64url').slice(0, 22);

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { baseDecision, NO_VARIANTS, type DecisionRequest } from '../core/decision';
+import { baseDecision, NO_VARIANTS, type BaseVariants, type DecisionRequest } from '../core/decision';
 import type { Consent } from '../core/consent';
 import { buildRuleContext } from '../core/rules';
 import { uidFields } from '../enabled-types';
@@ -47,10 +47,11 @@ export function personalizer(strapi: Core.Strapi): Personalize {
     const localeOf = (entry: Row) => (entry.locale === undefined ? requestLocale : entry.locale);
     const running = experiments();
     const live = index();
-    const decisions = entries.map((entry) =>
+    const bases: Array<BaseVariants | undefined> = new Array(entries.length);
+    const decisions = entries.map((entry, position) =>
       decideWithExperiment(
         running.runningOn(uid, entry.documentId),
-        live.variantsOf(uid, entry.documentId),
+        (bases[position] = live.variantsOf(uid, entry.documentId)),
         decisionRequest(strapi, state, consent, localeOf(entry) ?? ''),
         consent.subject
       )
@@ -63,7 +64,7 @@ export function personalizer(strapi: Core.Strapi): Personalize {
       // Nothing served: every entry keeps its base, labelled with why.
       entries.forEach((entry, position) => {
         countExposure(ctx, decisions[position], consent, state.now);
-        label(state, uid, entry, decisions[position]);
+        label(state, uid, entry, decisions[position], bases[position]);
       });
       return entries;
     }
@@ -78,11 +79,11 @@ export function personalizer(strapi: Core.Strapi): Personalize {
       }
       countExposure(ctx, decision, consent, state.now);
       if (!variant) {
-        label(state, uid, entry, decision);
+        label(state, uid, entry, decision, bases[position]);
         return entry;
       }
       const served = swapIn(strapi, uid, entry, variant);
-      label(state, uid, served, decision);
+      label(state, uid, served, decision, bases[position]);
       return served;
     });
   };

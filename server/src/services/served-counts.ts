@@ -78,6 +78,8 @@ const servedCounts = ({ strapi }: { strapi: Core.Strapi }) => {
     addAll: (batch) => addServed(strapi, batch),
   });
   let prunedOn: string | null = null;
+  /** Each line's counter key for the current day: lines come back on every request, their keys with them. */
+  let keysOfDay = { day: '', keys: new Map<string, string>() };
 
   /** Once per UTC day and instance: rows that left the window go. */
   async function prune(now: number): Promise<void> {
@@ -100,8 +102,11 @@ const servedCounts = ({ strapi }: { strapi: Core.Strapi }) => {
     recordServed(lines: Iterable<string>, now: number): void {
       if (!settings(strapi).config.servedCounts.enabled) return;
       const day = utcDay(now);
+      if (keysOfDay.day !== day) keysOfDay = { day, keys: new Map() };
       for (const line of lines) {
-        counters.entry(`${line}\u0000${day}`, () => {
+        let key = keysOfDay.keys.get(line);
+        if (key === undefined) keysOfDay.keys.set(line, (key = `${line}\u0000${day}`));
+        counters.entry(key, () => {
           const [contentType, baseDocumentId, variant] = line.split('\u0000');
           return { contentType, baseDocumentId, variant, day, served: 0 };
         }).served += 1;

@@ -7,6 +7,7 @@ import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 import { ARTICLE, consentToken, postVariant, publishVariantDocument, startWithGenericArticle } from '../helpers/content';
 import { stopStrapi } from '../helpers/strapi';
+import { servedLine } from '../../server/src/services/served-counts';
 
 const DAY = 24 * 3600_000;
 const ATTRIBUTES = {
@@ -206,6 +207,25 @@ describe('editors: catalogue values, warnings, status, overview, served counts',
       expect(byVariant['(base)']).toEqual({ variant: null, served: 0, share: 0 });
       expect(byVariant.weekend).toEqual({ variant: 'weekend', served: 0, share: 0 });
       expect(body.data.to).toBe(new Date().toISOString().slice(0, 10));
+    });
+
+    it('counts the same lines under the day each response was served on', async () => {
+      const counts = strapi.plugin('personalization').service('served-counts');
+      await counts.flush();
+      const today = Date.now();
+      const yesterday = today - 24 * 3600_000;
+      const lines = new Set([servedLine(ARTICLE, 'day-counted-base', 'everyone'), servedLine(ARTICLE, 'day-counted-base', null)]);
+      for (const now of [yesterday, today, yesterday, today, today]) counts.recordServed(lines, now);
+      await counts.flush();
+      const rows = await strapi.db.query('plugin::personalization.served-count').findMany({ where: { baseDocumentId: 'day-counted-base' } });
+      const byDayAndVariant = Object.fromEntries(rows.map((row: any) => [`${row.day} ${row.variant || '(base)'}`, Number(row.served)]));
+      const day = (instant: number) => new Date(instant).toISOString().slice(0, 10);
+      expect(byDayAndVariant).toEqual({
+        [`${day(yesterday)} everyone`]: 2,
+        [`${day(yesterday)} (base)`]: 2,
+        [`${day(today)} everyone`]: 3,
+        [`${day(today)} (base)`]: 3,
+      });
     });
 
     it('refuses a served-counts question about a type without personalization, naming the field', async () => {

@@ -6,7 +6,11 @@
  * three after a warm-up. Gives what the plugin's work costs where section e's throughput cell
  * compares two groups of processes measured one after the other. The ratios per block of 500
  * rounds are the noise floor.
- * Usage: node bench/related-cpu.js [--requests=3000]
+ * Then, in each plugin process, delivery is switched off and on in alternating blocks (the
+ * bench app wraps the hooks the plugin's register installs; bench/lib/app.js): what delivery
+ * costs within one process, free of the few per cent by which two processes of the same code
+ * differ. The spread over groups of cycles is its noise floor.
+ * Usage: node bench/related-cpu.js [--requests=3000] [--cycles=40]
  */
 const { startApps, stopApp, cleanup, cleanupOnSignals } = require('./lib/apps');
 const { warmUp, interleaved } = require('./lib/load');
@@ -17,7 +21,71 @@ const { mean, round } = require('./lib/stats');
 const VARIANTS = 5000;
 const BLOCK = 500;
 
-async function run({ requests = 3000, warmup = 10, log = console.log } = {}) {
+/** Rounds per block of the within-process cell, and blocks per group when its spread is read. */
+const SWITCH_BLOCK = 50;
+const SWITCH_GROUP = 8;
+
+/**
+ * Delivery switched on and off in blocks of `SWITCH_BLOCK` rounds inside each of `apps`, the two
+ * modes in turn (which goes first alternates), requests interleaved over the apps. Per app: mean
+ * response time and server CPU per request in each mode, and throughput on / off overall and per
+ * group of cycles.
+ */
+async function withinProcess(apps, { cycles }) {
+  const sums = apps.map(() => ({ on: { ms: [], cpu: 0 }, off: { ms: [], cpu: 0 }, groups: [] }));
+  const setDelivery = (on) => Promise.all(apps.map((app) => app.call('delivery', { on })));
+  try {
+    // The switch must switch: labels with delivery on, none without.
+    for (const on of [false, true]) {
+      await setDelivery(on);
+      await Promise.all(apps.map((app) => checkSwitch(app, on)));
+    }
+    // Each mode's own code paths warmed in turn before anything is counted.
+    for (let turn = 0; turn < 6; turn++) {
+      await setDelivery(turn % 2 === 1);
+      await warmUp(apps, { path: ROUTE, seconds: 2, connections: 4 });
+    }
+    let group = apps.map(() => ({ on: [], off: [] }));
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      for (const on of cycle % 2 === 0 ? [true, false] : [false, true]) {
+        await setDelivery(on);
+        const before = await Promise.all(apps.map((app) => app.call('cpuUsage')));
+        const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path: ROUTE })), rounds: SWITCH_BLOCK });
+        const after = await Promise.all(apps.map((app) => app.call('cpuUsage')));
+        apps.forEach((app, index) => {
+          const mode = on ? 'on' : 'off';
+          sums[index][mode].ms.push(...times[index]);
+          sums[index][mode].cpu += after[index] - before[index];
+          group[index][mode].push(...times[index]);
+        });
+      }
+      if ((cycle + 1) % SWITCH_GROUP === 0) {
+        group.forEach((series, index) => sums[index].groups.push(round(mean(series.off) / mean(series.on), 3)));
+        group = apps.map(() => ({ on: [], off: [] }));
+      }
+    }
+  } finally {
+    await setDelivery(true);
+  }
+  return apps.map((app, index) => {
+    const { on, off, groups } = sums[index];
+    return {
+      app: app.name,
+      meanMs: { on: round(mean(on.ms), 3), off: round(mean(off.ms), 3) },
+      throughputOnOff: round(mean(off.ms) / mean(on.ms), 3),
+      cpuOnOff: round(on.cpu / on.ms.length / (off.cpu / off.ms.length), 3),
+      groupThroughputOnOff: groups,
+    };
+  });
+}
+
+async function checkSwitch(app, on) {
+  const probe = await checkRoute(app);
+  const labelled = Object.keys(probe.kinds).some((kind) => kind !== 'unlabelled');
+  if (labelled !== on) throw new Error(`${app.name}: delivery switched ${on ? 'on' : 'off'}, but the homepage is ${labelled ? '' : 'not '}labelled`);
+}
+
+async function run({ requests = 3000, warmup = 10, cycles = 40, log = console.log } = {}) {
   const apps = await startApps([
     { name: 'e-cpu-plain', plugin: false, client: 'sqlite' },
     { name: 'e-cpu-none', plugin: true, client: 'sqlite' },
@@ -45,6 +113,8 @@ async function run({ requests = 3000, warmup = 10, log = console.log } = {}) {
       blocks.push({ none: round(plain / none, 3), live: round(plain / live, 3) });
     }
     const [plainMs, noneMs, liveMs] = times.map(mean);
+    log(`  e-cpu: delivery switched off and on within each plugin process, ${cycles} cycles of ${SWITCH_BLOCK} rounds a mode…`);
+    const [switchedNone, switchedLive] = await withinProcess(apps.slice(1), { cycles });
     return {
       route: ROUTE,
       requests,
@@ -53,6 +123,7 @@ async function run({ requests = 3000, warmup = 10, log = console.log } = {}) {
       meanMs: { plain: round(plainMs, 3), noVariants: round(noneMs, 3), live: round(liveMs, 3) },
       throughputRatio: { noVariants: round(plainMs / noneMs, 3), live: round(plainMs / liveMs, 3) },
       blockThroughputRatios: blocks,
+      withinProcess: { noVariants: switchedNone, live: switchedLive },
     };
   } finally {
     await Promise.all(apps.map(stopApp));
@@ -63,13 +134,18 @@ async function run({ requests = 3000, warmup = 10, log = console.log } = {}) {
 module.exports = { run };
 
 if (require.main === module) {
-  const requests = Number((process.argv.find((arg) => arg.startsWith('--requests=')) ?? '--requests=3000').split('=')[1]);
+  const option = (name, fallback) => Number((process.argv.find((arg) => arg.startsWith(`--${name}=`)) ?? `--${name}=${fallback}`).split('=')[1]);
   cleanupOnSignals();
-  run({ requests }).then(
+  run({ requests: option('requests', 3000), cycles: option('cycles', 40) }).then(
     (result) => {
-      const { cpuRatio, throughputRatio, cpuMsPerRequest, blockThroughputRatios } = result;
+      const { cpuRatio, throughputRatio, cpuMsPerRequest, blockThroughputRatios, withinProcess: switched } = result;
       console.log(`server CPU per request, plain ${cpuMsPerRequest.plain} ms: plugin with no variants ${cpuRatio.noVariants}×, with ${VARIANTS} live and nothing served ${cpuRatio.live}×`);
       console.log(`throughput / plain: ${throughputRatio.noVariants} and ${throughputRatio.live}; per block of ${BLOCK} rounds: ${blockThroughputRatios.map((block) => `${block.none}/${block.live}`).join(' ')}`);
+      for (const [label, cell] of [['no variants', switched.noVariants], [`${VARIANTS} live, nothing served`, switched.live]]) {
+        console.log(
+          `within one process, ${label}: throughput delivery on / off ${cell.throughputOnOff} (${cell.meanMs.on} vs ${cell.meanMs.off} ms), server CPU on / off ${cell.cpuOnOff}×; per ${SWITCH_GROUP} cycles: ${cell.groupThroughputOnOff.join(' ')}`
+        );
+      }
     },
     (error) => {
       console.error(error);

@@ -17,12 +17,15 @@ const HOMEPAGE = 'api::homepage.homepage';
 
 let strapi;
 let port;
+/** Whether the plugin's delivery hooks act (see `switchableDelivery`). */
+const delivery = { on: true };
 
 async function boot() {
   const { createStrapi } = require('@strapi/strapi');
   const appDir = process.env.BENCH_APP_DIR;
   strapi = createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false });
   strapi.log.level = 'error';
+  switchableDelivery(strapi);
   await strapi.load();
   await strapi.server.mount();
   // Not strapi.listen(): that would also send startup telemetry.
@@ -33,6 +36,71 @@ async function boot() {
   port = strapi.server.httpServer.address().port;
   await grantPublic([`${ARTICLE}.find`, `${ARTICLE}.findOne`, `${HOMEPAGE}.find`]);
   return { port, plugin: Boolean(strapi.plugin('personalization')), pid: process.pid };
+}
+
+/**
+ * Wraps what the plugin's register installs on the request path (Koa middleware, output
+ * sanitizers, document middleware, database lifecycles, and the entity manager's query builder
+ * and `load`) as it is installed, so the `delivery` command can switch all of it off and on in one
+ * process: the cost of delivery measured without the difference between two processes. The rest
+ * of the plugin (its routes, services, schema) stays as it is.
+ */
+function switchableDelivery(app) {
+  const runPluginsLifecycles = app.runPluginsLifecycles.bind(app);
+  app.runPluginsLifecycles = async (lifecycle) => {
+    const plugin = lifecycle === 'register' ? app.get('modules').get('plugin::personalization') : undefined;
+    if (plugin) {
+      const register = plugin.register;
+      plugin.register = async () => {
+        const settle = interceptHooks(app);
+        try {
+          await register();
+        } finally {
+          settle();
+        }
+      };
+    }
+    return runPluginsLifecycles(lifecycle);
+  };
+}
+
+function interceptHooks(app) {
+  const restores = [];
+  const wrapMethod = (object, name, wrap) => {
+    const original = object[name];
+    object[name] = wrap(original.bind(object));
+    restores.push(() => {
+      object[name] = original;
+    });
+  };
+  const unlessOff = (hook) => (first, next) => (delivery.on ? hook(first, next) : next());
+  wrapMethod(app.server, 'use', (use) => (middleware) => use(unlessOff(middleware)));
+  wrapMethod(app.documents, 'use', (use) => (middleware) => use(unlessOff(middleware)));
+  wrapMethod(app.sanitizers, 'add', (add) => (key, sanitizer) =>
+    add(key, (schema) => {
+      const sanitize = sanitizer(schema);
+      return (entry) => (delivery.on ? sanitize(entry) : entry);
+    })
+  );
+  wrapMethod(app.db.lifecycles, 'subscribe', (subscribe) => (subscriber) =>
+    subscribe(
+      Object.fromEntries(
+        Object.entries(subscriber).map(([name, value]) => [name, typeof value === 'function' ? (event) => (delivery.on ? value(event) : undefined) : value])
+      )
+    )
+  );
+  const entityManager = app.db.entityManager;
+  const before = { createQueryBuilder: entityManager.createQueryBuilder, load: entityManager.load };
+  return () => {
+    restores.forEach((restore) => restore());
+    for (const [name, original] of Object.entries(before)) {
+      const replaced = entityManager[name];
+      if (replaced === original) continue;
+      entityManager[name] = function (...args) {
+        return (delivery.on ? replaced : original).apply(this, args);
+      };
+    }
+  };
 }
 
 async function grantPublic(actions) {
@@ -194,6 +262,12 @@ const commands = {
     await count();
     const { result, queries, statements, timings } = await fewestOf(() => recordQueries(count));
     return { total: result, queries, statements, timings };
+  },
+
+  /** Switches the plugin's delivery hooks on or off (see `switchableDelivery`). */
+  async delivery({ on }) {
+    delivery.on = Boolean(on);
+    return delivery.on;
   },
 
   /** CPU time of this process so far (µs); differences give server CPU per request. */

@@ -32,7 +32,7 @@ const SWITCH_GROUP = 8;
  * group of cycles.
  */
 async function withinProcess(apps, { cycles }) {
-  const sums = apps.map(() => ({ on: { ms: [], cpu: 0 }, off: { ms: [], cpu: 0 }, groups: [] }));
+  const sums = apps.map(() => ({ on: { ms: [], cpu: 0 }, off: { ms: [], cpu: 0 } }));
   const setDelivery = (on) => Promise.all(apps.map((app) => app.call('delivery', { on })));
   try {
     // The switch must switch: labels with delivery on, none without.
@@ -45,7 +45,6 @@ async function withinProcess(apps, { cycles }) {
       await setDelivery(turn % 2 === 1);
       await warmUp(apps, { path: ROUTE, seconds: 2, connections: 4 });
     }
-    let group = apps.map(() => ({ on: [], off: [] }));
     for (let cycle = 0; cycle < cycles; cycle++) {
       for (const on of cycle % 2 === 0 ? [true, false] : [false, true]) {
         await setDelivery(on);
@@ -53,22 +52,23 @@ async function withinProcess(apps, { cycles }) {
         const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path: ROUTE })), rounds: SWITCH_BLOCK });
         const after = await Promise.all(apps.map((app) => app.call('cpuUsage')));
         apps.forEach((app, index) => {
-          const mode = on ? 'on' : 'off';
-          sums[index][mode].ms.push(...times[index]);
-          sums[index][mode].cpu += after[index] - before[index];
-          group[index][mode].push(...times[index]);
+          const mode = sums[index][on ? 'on' : 'off'];
+          mode.ms.push(...times[index]);
+          mode.cpu += after[index] - before[index];
         });
-      }
-      if ((cycle + 1) % SWITCH_GROUP === 0) {
-        group.forEach((series, index) => sums[index].groups.push(round(mean(series.off) / mean(series.on), 3)));
-        group = apps.map(() => ({ on: [], off: [] }));
       }
     }
   } finally {
     await setDelivery(true);
   }
+  // Each mode adds one block a cycle, so a group of cycles is the same stretch of both series.
+  const span = SWITCH_GROUP * SWITCH_BLOCK;
   return apps.map((app, index) => {
-    const { on, off, groups } = sums[index];
+    const { on, off } = sums[index];
+    const groups = [];
+    for (let start = 0; start + span <= on.ms.length; start += span) {
+      groups.push(round(mean(off.ms.slice(start, start + span)) / mean(on.ms.slice(start, start + span)), 3));
+    }
     return {
       app: app.name,
       meanMs: { on: round(mean(on.ms), 3), off: round(mean(off.ms), 3) },
@@ -134,9 +134,9 @@ async function run({ requests = 3000, warmup = 10, cycles = 40, log = console.lo
 module.exports = { run };
 
 if (require.main === module) {
-  const option = (name, fallback) => Number((process.argv.find((arg) => arg.startsWith(`--${name}=`)) ?? `--${name}=${fallback}`).split('=')[1]);
+  const { values } = require('node:util').parseArgs({ options: { requests: { type: 'string', default: '3000' }, cycles: { type: 'string', default: '40' } } });
   cleanupOnSignals();
-  run({ requests: option('requests', 3000), cycles: option('cycles', 40) }).then(
+  run({ requests: Number(values.requests), cycles: Number(values.cycles) }).then(
     (result) => {
       const { cpuRatio, throughputRatio, cpuMsPerRequest, blockThroughputRatios, withinProcess: switched } = result;
       console.log(`server CPU per request, plain ${cpuMsPerRequest.plain} ms: plugin with no variants ${cpuRatio.noVariants}×, with ${VARIANTS} live and nothing served ${cpuRatio.live}×`);

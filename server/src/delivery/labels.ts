@@ -62,7 +62,7 @@ export function label(state: DeliveryState, uid: string, entry: Record<string | 
 }
 
 /** What one labelled entry adds to its response: its served-count line and its line of the key. */
-export interface EntryLines {
+interface EntryLines {
   uid: string;
   documentId: string;
   served: string;
@@ -76,7 +76,7 @@ export interface EntryLines {
  */
 const linesByBase = new WeakMap<BaseVariants, Map<Decision, Map<string, EntryLines>>>();
 
-export function linesOf(uid: string, documentId: string, locale: string, decision: Decision, entryLabel: Label, base?: BaseVariants): EntryLines {
+function linesOf(uid: string, documentId: string, locale: string, decision: Decision, entryLabel: Label, base?: BaseVariants): EntryLines {
   // An experiment's decision is made per request: nothing to share.
   if (!base || decision.experiment) return entryLines(uid, documentId, locale, decision, entryLabel);
   let byDecision = linesByBase.get(base);

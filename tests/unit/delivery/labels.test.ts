@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { baseDecision, chooseVariant, type BaseVariants, type Decision, type LiveVariant } from '../../../server/src/core/decision';
 import { compileAudience } from '../../../server/src/core/rules';
-import { deliveryState, label, LABEL, linesOf } from '../../../server/src/delivery/labels';
+import { deliveryState, label, LABEL } from '../../../server/src/delivery/labels';
 import type { RequestContext } from '../../../server/src/delivery/origin';
 
 const ARTICLE = 'api::article.article';
@@ -88,9 +88,9 @@ describe('label lines', () => {
     const decision = decide(outdoor, []);
     respond([{ documentId: 'a1', locale: 'en', decision, base: outdoor }]);
     expect(respond([{ documentId: 'b2', locale: 'en', decision, base: outdoor }]).decisions).toEqual([`${ARTICLE}:b2:en=winter:mass:mass-match`]);
-    expect(linesOf('api::page.page', 'b2', 'en', decision, { variant: 'winter', kind: 'mass', reason: 'mass-match' }, outdoor).decision).toBe(
-      'api::page.page:b2:en=winter:mass:mass-match'
-    );
+    const page = deliveryState(request());
+    label(page, 'api::page.page', { documentId: 'b2', locale: 'en' }, decision, outdoor);
+    expect([...page.decisions]).toEqual(['api::page.page:b2:en=winter:mass:mass-match']);
   });
 
   it("writes an experiment's arm into the line, per request", () => {

@@ -9,7 +9,8 @@
  * Then, in each plugin process, delivery is switched off and on in alternating blocks (the
  * bench app wraps the hooks the plugin's register installs; bench/lib/app.js): what delivery
  * costs within one process, free of the few per cent by which two processes of the same code
- * differ. The spread over groups of cycles is its noise floor.
+ * differ. The spread over groups of cycles is its noise floor. The two plugin processes here run
+ * with the switch's wrappers (a closure call per hook); section e's own processes run without.
  * Usage: node bench/related-cpu.js [--requests=3000] [--cycles=40]
  */
 const { startApps, stopApp, cleanup, cleanupOnSignals } = require('./lib/apps');
@@ -88,8 +89,8 @@ async function checkSwitch(app, on) {
 async function run({ requests = 3000, warmup = 10, cycles = 40, log = console.log } = {}) {
   const apps = await startApps([
     { name: 'e-cpu-plain', plugin: false, client: 'sqlite' },
-    { name: 'e-cpu-none', plugin: true, client: 'sqlite' },
-    { name: 'e-cpu-live', plugin: true, client: 'sqlite' },
+    { name: 'e-cpu-none', plugin: true, client: 'sqlite', switchable: true },
+    { name: 'e-cpu-live', plugin: true, client: 'sqlite', switchable: true },
   ]);
   try {
     await Promise.all(

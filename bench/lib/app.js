@@ -25,7 +25,7 @@ async function boot() {
   const appDir = process.env.BENCH_APP_DIR;
   strapi = createStrapi({ appDir, distDir: appDir, autoReload: false, serveAdminPanel: false });
   strapi.log.level = 'error';
-  switchableDelivery(strapi);
+  if (process.env.BENCH_SWITCHABLE === 'on') switchableDelivery(strapi);
   await strapi.load();
   await strapi.server.mount();
   // Not strapi.listen(): that would also send startup telemetry.
@@ -264,8 +264,9 @@ const commands = {
     return { total: result, queries, statements, timings };
   },
 
-  /** Switches the plugin's delivery hooks on or off (see `switchableDelivery`). */
+  /** Switches the plugin's delivery hooks on or off (see `switchableDelivery`; the app must be started `switchable`). */
   async delivery({ on }) {
+    if (process.env.BENCH_SWITCHABLE !== 'on') throw new Error('delivery: this app was not started switchable');
     delivery.on = Boolean(on);
     return delivery.on;
   },

@@ -74,10 +74,11 @@ async function pgServerVersion() {
 }
 
 /**
- * Starts one app: `{ name, plugin, client: 'sqlite'|'postgres', pluginDir? }`. Resolves when it listens,
- * with `{ name, port, call(command, args), stop() }`.
+ * Starts one app: `{ name, plugin, client: 'sqlite'|'postgres', pluginDir?, switchable? }`. Resolves when
+ * it listens, with `{ name, port, call(command, args), stop() }`. `switchable` wraps the plugin's delivery
+ * hooks so the `delivery` command can switch them (app.js); other apps run the plugin unwrapped.
  */
-async function startApp({ name, plugin = true, client = 'sqlite', pluginDir = pluginPath(), config = {} }) {
+async function startApp({ name, plugin = true, client = 'sqlite', pluginDir = pluginPath(), config = {}, switchable = false }) {
   const dir = prepareAppDir();
   const env = {
     ...process.env,
@@ -88,6 +89,7 @@ async function startApp({ name, plugin = true, client = 'sqlite', pluginDir = pl
     PORT: '0',
     BENCH_APP_DIR: dir,
     BENCH_PLUGIN: plugin ? 'on' : 'off',
+    BENCH_SWITCHABLE: switchable ? 'on' : 'off',
     PERSONALIZATION_PLUGIN_PATH: pluginDir,
     PERSONALIZATION_CONFIG: JSON.stringify(config),
     DATABASE_CLIENT: client,

@@ -4,6 +4,7 @@ import {
   createTokenIssuer,
   createTokenVerifier,
   normalizeConsent,
+  NO_CONSENT,
   type Consent,
   type ConsentClaims,
   type NormalizeOptions,
@@ -195,7 +196,12 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
       const cached = request.state[STATE_KEY] as Consent | undefined;
       if (cached) return cached;
       const header = request.get('x-consent-token');
-      const token = header ? await this.verifyToken(header) : undefined;
+      if (!header) {
+        // No token, no consent: the other signals only narrow a token's grant (core/consent/normalize.ts).
+        request.state[STATE_KEY] = NO_CONSENT;
+        return NO_CONSENT;
+      }
+      const token = await this.verifyToken(header);
       const result = normalizeConsent(
         {
           token,

@@ -24,10 +24,20 @@ export type Personalize = (ctx: RequestContext, uid: string, entries: Row[], sha
  * Served entries keep the base's id, documentId and uid fields, so links and caches stay stable.
  */
 export function personalizer(strapi: Core.Strapi): Personalize {
-  const plugin = () => strapi.plugin('personalization');
-  const index = () => plugin().service('variant-index') as VariantIndex;
-  const consents = () => plugin().service('consent') as ConsentService;
-  const experiments = () => plugin().service('experiment-index') as ExperimentIndex;
+  // Services exist once the plugin is loaded, which is before any request: looked up on first use.
+  let services: { index: VariantIndex; consents: ConsentService; experiments: ExperimentIndex } | undefined;
+  const plugin = () => {
+    if (!services) {
+      const personalization = strapi.plugin('personalization');
+      services = {
+        index: personalization.service('variant-index') as VariantIndex,
+        consents: personalization.service('consent') as ConsentService,
+        experiments: personalization.service('experiment-index') as ExperimentIndex,
+      };
+    }
+    return services;
+  };
+  const index = () => plugin().index;
   const countExposure = exposureCounter(strapi);
   const fetchVariants = variantRows(strapi, () => index().generation());
 
@@ -38,19 +48,19 @@ export function personalizer(strapi: Core.Strapi): Personalize {
       for (const entry of entries) label(state, uid, entry, NO_VARIANTS);
       return entries;
     }
-    const consent = await consents().ofRequest(ctx);
+    const { consents, experiments } = plugin();
+    const consent = await consents.ofRequest(ctx);
     if (consent.previewAt !== undefined) {
       // An editor's preview at a chosen time: decided as of then (rule contexts rebuilt), never cached.
       state.personal = true;
       state.now = consent.previewAt;
     }
     const localeOf = (entry: Row) => (entry.locale === undefined ? requestLocale : entry.locale);
-    const running = experiments();
     const live = index();
     const bases: Array<BaseVariants | undefined> = new Array(entries.length);
     const decisions = entries.map((entry, position) =>
       decideWithExperiment(
-        running.runningOn(uid, entry.documentId),
+        experiments.runningOn(uid, entry.documentId),
         (bases[position] = live.variantsOf(uid, entry.documentId)),
         decisionRequest(strapi, state, consent, localeOf(entry) ?? ''),
         consent.subject
@@ -107,15 +117,25 @@ function decisionRequest(strapi: Core.Strapi, state: DeliveryState, consent: Con
   if (!requests || requests.now !== state.now) decisionRequests.set(state, (requests = { now: state.now, byLocale: new Map() }));
   let request = requests.byLocale.get(locale);
   if (!request) {
-    const context = buildRuleContext({
-      now: new Date(state.now),
-      timeZone: settings(strapi).config.timeZone,
-      locale: locale === '' ? undefined : locale,
-      attributes: consent.attributes,
-      // Same layout for every context (absent attributes undefined): faster compiled rules.
-      catalogue: settings(strapi).catalogue,
-    });
-    request = { locale, now: state.now, purposes: consent.purposes, context, consentReason: consent.reason };
+    const { now } = state;
+    let context: object | undefined;
+    request = {
+      locale,
+      now,
+      purposes: consent.purposes,
+      consentReason: consent.reason,
+      // Built when a rule is first evaluated: without consent, no targeted rule is.
+      get context() {
+        return (context ??= buildRuleContext({
+          now: new Date(now),
+          timeZone: settings(strapi).config.timeZone,
+          locale: locale === '' ? undefined : locale,
+          attributes: consent.attributes,
+          // Same layout for every context (absent attributes undefined): faster compiled rules.
+          catalogue: settings(strapi).catalogue,
+        }));
+      },
+    };
     requests.byLocale.set(locale, request);
   }
   return request;

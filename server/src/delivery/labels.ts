@@ -6,7 +6,7 @@ import { CONSENT_HEADERS } from '../services/consent';
 import { servedLine } from '../services/served-counts';
 import { forEachLinked, type Links } from './links';
 import type { RequestContext } from './origin';
-import { countServed } from './served';
+import { servedCounter } from './served';
 
 /**
  * Where an entry's label rides until the response is written. The content API's output sanitizer
@@ -111,6 +111,7 @@ const NOTHING_DECIDED_KEY = createHash('sha256').digest('base64url').slice(0, 22
  * - `Cache-Control: private, no-store` when content depends on a granted purpose.
  */
 export function settleHeaders(strapi: Core.Strapi, links: Links): void {
+  const countServed = servedCounter(strapi);
   strapi.server.use(async (ctx: KoaContext, next: () => Promise<void>) => {
     await next();
     const state = ctx.state.personalizationDelivery as DeliveryState | undefined;
@@ -119,7 +120,7 @@ export function settleHeaders(strapi: Core.Strapi, links: Links): void {
     ctx.set('X-Personalization-Key', keyOf(state));
     if (state.personal) ctx.set('Cache-Control', 'private, no-store');
     if (!state.exposed) exposeLabels(ctx.body, state.nested);
-    await countServed(strapi, ctx, state.served, state.now);
+    await countServed(ctx, state.served, state.now);
   });
   // Registered output sanitizers run after Strapi's own, one top-level entry at a time (Strapi
   // types them as curried lodash functions; its pipe takes plain ones).

@@ -85,6 +85,33 @@ export function createRateLimiter(name: string, options: RateLimitOptions, store
   };
 }
 
+/** Table creations tried before a store's limiter gives up. */
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * A limiter whose store table exists. PostgreSQL lets one of two concurrent `CREATE TABLE IF NOT
+ * EXISTS` fail on its catalogue ("type … already exists"): two limiters, or two instances booting
+ * at once. By then the other has created the table, so the creation is tried again, up to
+ * `CREATE_ATTEMPTS` times in all, before the error is passed on.
+ */
+export async function readyRateLimiter(
+  name: string,
+  options: RateLimitOptions,
+  store: RateLimitStore,
+  pause: (attempt: number) => Promise<void> = (attempt) => new Promise((resolve) => setTimeout(resolve, attempt * (20 + Math.random() * 80)))
+): Promise<RateLimiter> {
+  for (let attempt = 1; ; attempt += 1) {
+    const limiter = createRateLimiter(name, options, store);
+    try {
+      await limiter.ready;
+      return limiter;
+    } catch (error) {
+      if (attempt === CREATE_ATTEMPTS) throw error;
+      await pause(attempt);
+    }
+  }
+}
+
 /** One client per IPv6 /64: a single subscriber line holds a whole /64 and could rotate within it. */
 export function clientKey(address: string): string {
   const ip = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { Core } from '@strapi/strapi';
-import { createRateLimiter, RATE_LIMIT_TABLE, type RateLimiter, type RateLimitStore } from '../rate-limit';
+import { readyRateLimiter, RATE_LIMIT_TABLE, type RateLimiter, type RateLimitStore } from '../rate-limit';
 import { siteKey } from '../coherence/stamps';
 import { settings } from '../settings';
 import type { PluginConfig } from '../config/schema';
@@ -97,11 +97,11 @@ const rateLimits = ({ strapi }: { strapi: Core.Strapi }): RateLimitsService => {
       if (redis && !(await connected(redis))) {
         strapi.log.warn('[personalization] rateLimit: Redis does not answer yet; each instance counts on its own until it does');
       }
-      const consent = createRateLimiter('consent', config.rateLimit, store);
-      const events = createRateLimiter('events', config.rateLimit.events, store);
-      limiters = { consent, events };
       try {
-        await Promise.all([consent.ready, events.ready]);
+        // One after the other: both share one table, and the second finds it made.
+        const consent = await readyRateLimiter('consent', config.rateLimit, store);
+        const events = await readyRateLimiter('events', config.rateLimit.events, store);
+        limiters = { consent, events };
       } catch (error) {
         throw new Error(`[personalization] rateLimit: could not create the ${RATE_LIMIT_TABLE} table: ${(error as Error).message}`);
       }

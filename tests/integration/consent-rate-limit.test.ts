@@ -44,6 +44,11 @@ if (DATABASE_CLIENT === 'postgres' || DATABASE_CLIENT === 'mysql') {
     const table = `personalization_rate_race_${process.pid}`;
     const knex = () => strapi.db.connection;
 
+    async function rowsInTable(): Promise<number> {
+      const [{ rows }] = (await knex()(table).count({ rows: '*' })) as Array<{ rows: number | string }>;
+      return Number(rows);
+    }
+
     function store(): RateLimitStore {
       if (DATABASE_CLIENT === 'postgres') return { kind: 'postgres', knex: knex(), schema: strapi.db.getInfo().schema || undefined, table };
       const database = (knex() as unknown as { client: { connectionSettings: { database: string } } }).client.connectionSettings.database;
@@ -75,8 +80,7 @@ if (DATABASE_CLIENT === 'postgres' || DATABASE_CLIENT === 'mysql') {
         expect(await limiter.hit('192.0.2.1')).toMatchObject({ allowed: false });
       }
       // One row per limiter: the counts went to the table, not to the in-memory fallback.
-      const [{ rows }] = (await knex()(table).count({ rows: '*' })) as Array<{ rows: number | string }>;
-      expect(Number(rows)).toBe(names.length);
+      expect(await rowsInTable()).toBe(names.length);
     });
 
     if (DATABASE_CLIENT === 'postgres') {
@@ -90,8 +94,7 @@ if (DATABASE_CLIENT === 'postgres' || DATABASE_CLIENT === 'mysql') {
         const ready = await limiter;
         expect(await ready.hit('192.0.2.9')).toEqual({ allowed: true });
         expect(await ready.hit('192.0.2.9')).toMatchObject({ allowed: false });
-        const [{ rows }] = (await knex()(table).count({ rows: '*' })) as Array<{ rows: number | string }>;
-        expect(Number(rows)).toBe(1);
+        expect(await rowsInTable()).toBe(1);
       });
 
       it('tries again when a creation fails as one that lost a race does ("type … already exists")', async () => {
@@ -106,8 +109,7 @@ if (DATABASE_CLIENT === 'postgres' || DATABASE_CLIENT === 'mysql') {
         });
         expect(pauses).toEqual([1]);
         expect(await ready.hit('192.0.2.10')).toEqual({ allowed: true });
-        const [{ rows }] = (await knex()(table).count({ rows: '*' })) as Array<{ rows: number | string }>;
-        expect(Number(rows)).toBe(1);
+        expect(await rowsInTable()).toBe(1);
       });
 
       it('gives up after its attempts, with the database\'s reason', async () => {

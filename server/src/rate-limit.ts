@@ -92,7 +92,8 @@ const CREATE_ATTEMPTS = 3;
  * A limiter whose store table exists. PostgreSQL lets one of two concurrent `CREATE TABLE IF NOT
  * EXISTS` fail on its catalogue ("type … already exists"): two limiters, or two instances booting
  * at once. By then the other has created the table, so the creation is tried again, up to
- * `CREATE_ATTEMPTS` times in all, before the error is passed on.
+ * `CREATE_ATTEMPTS` times in all, before the error is passed on. `pause` waits between attempts
+ * (a short random delay; tests pass their own).
  */
 export async function readyRateLimiter(
   name: string,

@@ -26,7 +26,8 @@ describe('editors: catalogue values, warnings, status, overview, served counts',
   const list = async () => (await as(http().get(`/personalization/variants/${ARTICLE}/${baseId}`)).expect(200)).body.data;
 
   beforeAll(async () => {
-    ({ strapi, admin, baseId } = await startWithGenericArticle({ config: { attributes: ATTRIBUTES } }));
+    // Served counts are flushed by the tests themselves: the timer must not empty the buffer under them.
+    ({ strapi, admin, baseId } = await startWithGenericArticle({ config: { attributes: ATTRIBUTES, servedCounts: { flushIntervalMs: 60_000 } } }));
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
-import { readyRateLimiter, type RateLimitStore } from '../../server/src/rate-limit';
+import { readyRateLimiter } from '../../server/src/rate-limit';
+import { databaseStore } from '../../server/src/services/rate-limits';
 import { DATABASE_CLIENT, startStrapi, stopStrapi } from '../helpers/strapi';
 
 describe('POST /api/personalization/consent rate limit', () => {
@@ -49,11 +50,7 @@ if (DATABASE_CLIENT === 'postgres' || DATABASE_CLIENT === 'mysql') {
       return Number(rows);
     }
 
-    function store(): RateLimitStore {
-      if (DATABASE_CLIENT === 'postgres') return { kind: 'postgres', knex: knex(), schema: strapi.db.getInfo().schema || undefined, table };
-      const database = (knex() as unknown as { client: { connectionSettings: { database: string } } }).client.connectionSettings.database;
-      return { kind: 'mysql', knex: knex(), database, table };
-    }
+    const store = () => databaseStore(strapi, table);
 
     beforeAll(async () => {
       strapi = await startStrapi();

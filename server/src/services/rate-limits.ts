@@ -57,6 +57,14 @@ function connected(redis: Redis): Promise<boolean> {
   });
 }
 
+/** The `database` store: `table` (the plugin's own by default) in the database and schema Strapi uses, PostgreSQL or MySQL. */
+export function databaseStore(strapi: Core.Strapi, table = RATE_LIMIT_TABLE): RateLimitStore {
+  const knex = strapi.db.connection;
+  if (strapi.db.dialect.client === 'postgres') return { kind: 'postgres', knex, schema: strapi.db.getInfo().schema || undefined, table };
+  const database = (knex as unknown as { client: { connectionSettings: { database: string } } }).client.connectionSettings?.database;
+  return { kind: 'mysql', knex, database, table };
+}
+
 const rateLimits = ({ strapi }: { strapi: Core.Strapi }): RateLimitsService => {
   let kind: RateLimitStoreKind = 'memory';
   let redis: Redis | undefined;
@@ -66,7 +74,6 @@ const rateLimits = ({ strapi }: { strapi: Core.Strapi }): RateLimitsService => {
   const scope = () => `personalization:rate:${siteKey(strapi)}`;
 
   function storeFor(config: PluginConfig): RateLimitStore {
-    const client = strapi.db.dialect.client;
     if (kind === 'redis') {
       // No offline queue: while Redis is away a hit fails at once and is counted in memory instead.
       redis = new Redis(config.rateLimit.redisUrl ?? config.coherence.redisUrl!, {
@@ -80,12 +87,7 @@ const rateLimits = ({ strapi }: { strapi: Core.Strapi }): RateLimitsService => {
       redis.on('error', () => undefined);
       return { kind: 'redis', client: redis, prefix: scope() };
     }
-    if (kind === 'database') {
-      const knex = strapi.db.connection;
-      if (client === 'postgres') return { kind: 'postgres', knex, schema: strapi.db.getInfo().schema || undefined, table: RATE_LIMIT_TABLE };
-      const database = (knex as unknown as { client: { connectionSettings: { database: string } } }).client.connectionSettings?.database;
-      return { kind: 'mysql', knex, database, table: RATE_LIMIT_TABLE };
-    }
+    if (kind === 'database') return databaseStore(strapi);
     return { kind: 'memory' };
   }
 

@@ -49,7 +49,7 @@ export function personalizer(strapi: Core.Strapi): Personalize {
       return entries;
     }
     const { consents, experiments } = plugin();
-    const consent = await consents.ofRequest(ctx);
+    const consent = consents.knownOfRequest(ctx) ?? (await consents.ofRequest(ctx));
     if (consent.previewAt !== undefined) {
       // An editor's preview at a chosen time: decided as of then (rule contexts rebuilt), never cached.
       state.personal = true;
@@ -58,11 +58,14 @@ export function personalizer(strapi: Core.Strapi): Personalize {
     const localeOf = (entry: Row) => (entry.locale === undefined ? requestLocale : entry.locale);
     const live = index();
     const bases: Array<BaseVariants | undefined> = new Array(entries.length);
+    // The entries of one call share their locale as a rule: its request is looked up once.
+    let request: DecisionRequest | undefined;
+    const requestFor = (locale: string) => (request?.locale === locale ? request : (request = decisionRequest(strapi, state, consent, locale)));
     const decisions = entries.map((entry, position) =>
       decideWithExperiment(
         experiments.runningOn(uid, entry.documentId),
         (bases[position] = live.variantsOf(uid, entry.documentId)),
-        decisionRequest(strapi, state, consent, localeOf(entry) ?? ''),
+        requestFor(localeOf(entry) ?? ''),
         consent.subject
       )
     );

@@ -135,9 +135,31 @@ export function settleHeaders(strapi: Core.Strapi, links: Links): void {
   }) as never);
 }
 
+/**
+ * Keys already worked out, by the response's lines in the order its entries were labelled: a page
+ * asked for again in the same way gets its key without sorting and hashing. The lines name
+ * entries and decisions, nothing that identifies a visitor; the map is emptied when the lines it
+ * holds reach `KEYS_KEPT_CHARS`.
+ */
+const keysByLines = new Map<string, string>();
+const KEYS_KEPT_CHARS = 2_000_000;
+let keptChars = 0;
+
 function keyOf(state: DeliveryState): string {
   if (state.decisions.size === 0) return NOTHING_DECIDED_KEY;
-  return createHash('sha256').update([...state.decisions].sort().join('\n')).digest('base64url').slice(0, 22);
+  const lines = [...state.decisions];
+  const asLabelled = lines.join('\n');
+  let key = keysByLines.get(asLabelled);
+  if (key === undefined) {
+    key = createHash('sha256').update(lines.sort().join('\n')).digest('base64url').slice(0, 22);
+    if (keptChars + asLabelled.length > KEYS_KEPT_CHARS) {
+      keysByLines.clear();
+      keptChars = 0;
+    }
+    keysByLines.set(asLabelled, key);
+    keptChars += asLabelled.length;
+  }
+  return key;
 }
 
 /** Turns label symbols into `personalization` keys: on the entry, or on every object below it. */

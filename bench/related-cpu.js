@@ -11,6 +11,8 @@
  * costs within one process, free of the few per cent by which two processes of the same code
  * differ. The spread over groups of cycles is its noise floor. The two plugin processes here run
  * with the switch's wrappers (a closure call per hook); section e's own processes run without.
+ * The same wrappers time the hooks' own work while delivery is on (Strapi's work inside them left
+ * out; bench/lib/app.js `hookTime`): microseconds per request, by part, beside the response time.
  * Usage: node bench/related-cpu.js [--requests=3000] [--cycles=40]
  */
 const { startApps, stopApp, cleanup, cleanupOnSignals } = require('./lib/apps');
@@ -33,7 +35,7 @@ const SWITCH_GROUP = 8;
  * group of cycles.
  */
 async function withinProcess(apps, { cycles }) {
-  const sums = apps.map(() => ({ on: { ms: [], cpu: 0 }, off: { ms: [], cpu: 0 } }));
+  const sums = apps.map(() => ({ on: { ms: [], cpu: 0, hooks: {} }, off: { ms: [], cpu: 0 } }));
   const setDelivery = (on) => Promise.all(apps.map((app) => app.call('delivery', { on })));
   try {
     // The switch must switch: labels with delivery on, none without.
@@ -49,13 +51,16 @@ async function withinProcess(apps, { cycles }) {
     for (let cycle = 0; cycle < cycles; cycle++) {
       for (const on of cycle % 2 === 0 ? [true, false] : [false, true]) {
         await setDelivery(on);
+        await Promise.all(apps.map((app) => app.call('deliveryTime')));
         const before = await Promise.all(apps.map((app) => app.call('cpuUsage')));
         const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path: ROUTE })), rounds: SWITCH_BLOCK });
         const after = await Promise.all(apps.map((app) => app.call('cpuUsage')));
+        const hooks = await Promise.all(apps.map((app) => app.call('deliveryTime')));
         apps.forEach((app, index) => {
           const mode = sums[index][on ? 'on' : 'off'];
           mode.ms.push(...times[index]);
           mode.cpu += after[index] - before[index];
+          if (on) for (const [part, us] of Object.entries(hooks[index])) mode.hooks[part] = (mode.hooks[part] ?? 0) + us;
         });
       }
     }
@@ -70,9 +75,13 @@ async function withinProcess(apps, { cycles }) {
     for (let start = 0; start + span <= on.ms.length; start += span) {
       groups.push(round(mean(off.ms.slice(start, start + span)) / mean(on.ms.slice(start, start + span)), 3));
     }
+    const hookUs = Object.fromEntries(Object.entries(on.hooks).map(([part, us]) => [part, round(us / on.ms.length, 1)]));
+    const ownUs = Object.values(on.hooks).reduce((sum, us) => sum + us, 0) / on.ms.length;
     return {
       app: app.name,
       meanMs: { on: round(mean(on.ms), 3), off: round(mean(off.ms), 3) },
+      hooksUsPerRequest: { ...hookUs, total: round(ownUs, 1) },
+      hooksShareOfResponse: round(ownUs / 1000 / mean(on.ms), 4),
       throughputOnOff: round(mean(off.ms) / mean(on.ms), 3),
       cpuOnOff: round(on.cpu / on.ms.length / (off.cpu / off.ms.length), 3),
       groupThroughputOnOff: groups,
@@ -146,6 +155,11 @@ if (require.main === module) {
         console.log(
           `within one process, ${label}: throughput delivery on / off ${cell.throughputOnOff} (${cell.meanMs.on} vs ${cell.meanMs.off} ms), server CPU on / off ${cell.cpuOnOff}×; per ${SWITCH_GROUP} cycles: ${cell.groupThroughputOnOff.join(' ')}`
         );
+        const parts = Object.entries(cell.hooksUsPerRequest)
+          .filter(([part]) => part !== 'total')
+          .map(([part, us]) => `${part} ${us}`)
+          .join(', ');
+        console.log(`  delivery's own time per request, on: ${cell.hooksUsPerRequest.total} µs (${parts}), ${(cell.hooksShareOfResponse * 100).toFixed(1)} % of the response time`);
       }
     },
     (error) => {

@@ -121,6 +121,64 @@ const BASE_REASON_RANK: Record<SkipReason, number> = {
  */
 export function chooseVariant(variants: BaseVariants | undefined, request: DecisionRequest): Decision {
   if (!variants) return NO_VARIANTS;
+  return request.purposes.size === 0 ? withoutPurposes(variants, request) : decide(variants, request);
+}
+
+/**
+ * A base's decision for a request that grants no purpose, remembered on its variants when every
+ * one of them was held back before its audience was asked: the decision then depends only on the
+ * locale, the consent's reason and where `now` falls among the variants' schedule boundaries, so
+ * it holds until the next boundary. Most visitors send no token, and the index replaces a base's
+ * variants (and with them this) whenever one changes.
+ */
+interface HeldBack {
+  locale: string;
+  consentReason: ConsentReason;
+  /** The boundaries around the `now` it was decided at: it holds for `from <= now < until`. */
+  from: number;
+  until: number;
+  decision: Decision;
+}
+
+const HELD_BACK = Symbol('decision without purposes');
+type Remembering = BaseVariants & { [HELD_BACK]?: HeldBack };
+
+function withoutPurposes(variants: Remembering, request: DecisionRequest): Decision {
+  const held = variants[HELD_BACK];
+  if (
+    held !== undefined &&
+    held.locale === request.locale &&
+    held.consentReason === request.consentReason &&
+    request.now >= held.from &&
+    request.now < held.until
+  ) {
+    return held.decision;
+  }
+  const decision = decide(variants, request);
+  if (decision.variant === null && Object.isExtensible(variants)) {
+    const window = heldBackWindow(variants, request);
+    if (window) variants[HELD_BACK] = { locale: request.locale, consentReason: request.consentReason, from: window.from, until: window.until, decision };
+  }
+  return decision;
+}
+
+/** When every variant is held back before its audience is asked: the stretch of time around `now` in which that stays so; null when some audience is asked. */
+function heldBackWindow(variants: BaseVariants, request: DecisionRequest): { from: number; until: number } | null {
+  const window = { from: -Infinity, until: Infinity };
+  for (const list of [variants.targeted, variants.mass]) {
+    for (const variant of list) {
+      if (availabilityReason(variant, request) === null) return null;
+      for (const boundary of [variant.startsAt, variant.endsAt]) {
+        if (boundary === null) continue;
+        if (boundary <= request.now) window.from = Math.max(window.from, boundary);
+        else window.until = Math.min(window.until, boundary);
+      }
+    }
+  }
+  return window;
+}
+
+function decide(variants: BaseVariants, request: DecisionRequest): Decision {
   let strongest: SkipReason | null = null;
   for (const variant of variants.targeted) {
     const skip = skipReason(variant, request);

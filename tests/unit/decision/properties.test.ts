@@ -5,6 +5,8 @@
  * 1. A served variant's required purposes are all granted by a valid consent.
  * 3. A bad token decides exactly as no token at all (only the reason names the token's fault).
  * 7. The same inputs give the same answer.
+ * And: a base asked again, after other requests at other times and locales, decides as one never
+ * asked before (decisions for requests that grant no purpose are remembered on the base).
  */
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
@@ -326,5 +328,28 @@ describe('decision properties over random variants and consent', () => {
       }),
       { numRuns: 300 }
     );
+  });
+
+  it('decides a base asked again, at other times, locales and consents, as a base never asked before', async () => {
+    let withoutPurposes = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        variantsArbitrary.filter((variants): variants is BaseVariants => variants !== undefined),
+        fc.array(requestArbitrary, { minLength: 2, maxLength: 12 }),
+        async (variants, specs) => {
+          for (const spec of specs) {
+            const { request } = await prepare(spec, await tokenHeader(spec.token));
+            if (request.purposes.size === 0) withoutPurposes += 1;
+            // The same live variants in a new object: nothing remembered on it.
+            const fresh = chooseVariant({ targeted: [...variants.targeted], mass: [...variants.mass] }, request);
+            const again = chooseVariant(variants, request);
+            expect(labelOf(again)).toEqual(labelOf(fresh));
+            expect(again).toBe(fresh);
+          }
+        }
+      ),
+      { numRuns: 300 }
+    );
+    expect(withoutPurposes).toBeGreaterThan(300);
   });
 });

@@ -70,17 +70,18 @@ interface EntryLines {
 }
 
 /**
- * Lines by base, decision and locale. Decisions other than an experiment's are shared objects
- * (core/decision.ts), so this holds a few lines per base entry and locale; they go with the
- * base's variants when the index replaces them.
+ * Lines by decision and locale, kept on the base's live variants. Decisions other than an
+ * experiment's are shared objects (core/decision.ts), so this holds a few lines per base entry and
+ * locale; they go with the base's variants when the index replaces them.
  */
-const linesByBase = new WeakMap<BaseVariants, Map<Decision, Map<string, EntryLines>>>();
+const LINES = Symbol('personalization lines');
+type WithLines = BaseVariants & { [LINES]?: Map<Decision, Map<string, EntryLines>> };
 
-function linesOf(uid: string, documentId: string, locale: string, decision: Decision, entryLabel: Label, base?: BaseVariants): EntryLines {
+function linesOf(uid: string, documentId: string, locale: string, decision: Decision, entryLabel: Label, base?: WithLines): EntryLines {
   // An experiment's decision is made per request: nothing to share.
-  if (!base || decision.experiment) return entryLines(uid, documentId, locale, decision, entryLabel);
-  let byDecision = linesByBase.get(base);
-  if (!byDecision) linesByBase.set(base, (byDecision = new Map()));
+  if (!base || decision.experiment || !Object.isExtensible(base)) return entryLines(uid, documentId, locale, decision, entryLabel);
+  let byDecision = base[LINES];
+  if (!byDecision) base[LINES] = byDecision = new Map();
   let byLocale = byDecision.get(decision);
   if (!byLocale) byDecision.set(decision, (byLocale = new Map()));
   let lines = byLocale.get(locale);

@@ -12,7 +12,8 @@
  * differ. The spread over groups of cycles is its noise floor. The two plugin processes here run
  * with the switch's wrappers (a closure call per hook); section e's own processes run without.
  * The same wrappers time the hooks' own work while delivery is on (Strapi's work inside them left
- * out; bench/lib/app.js `hookTime`): microseconds per request, by part, beside the response time.
+ * out; bench/lib/app.js `hookTime`): microseconds per request, by part, beside the response time;
+ * and each mode's garbage-collection pauses and server CPU per request.
  * Usage: node bench/related-cpu.js [--requests=3000] [--cycles=40]
  */
 const { startApps, stopApp, cleanup, cleanupOnSignals } = require('./lib/apps');
@@ -35,7 +36,7 @@ const SWITCH_GROUP = 8;
  * group of cycles.
  */
 async function withinProcess(apps, { cycles }) {
-  const sums = apps.map(() => ({ on: { ms: [], cpu: 0, hooks: {} }, off: { ms: [], cpu: 0 } }));
+  const sums = apps.map(() => ({ on: { ms: [], cpu: 0, hooks: {}, gc: 0 }, off: { ms: [], cpu: 0, gc: 0 } }));
   const setDelivery = (on) => Promise.all(apps.map((app) => app.call('delivery', { on })));
   try {
     // The switch must switch: labels with delivery on, none without.
@@ -52,14 +53,17 @@ async function withinProcess(apps, { cycles }) {
       for (const on of cycle % 2 === 0 ? [true, false] : [false, true]) {
         await setDelivery(on);
         await Promise.all(apps.map((app) => app.call('deliveryTime')));
+        await Promise.all(apps.map((app) => app.call('gcTime')));
         const before = await Promise.all(apps.map((app) => app.call('cpuUsage')));
         const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path: ROUTE })), rounds: SWITCH_BLOCK });
         const after = await Promise.all(apps.map((app) => app.call('cpuUsage')));
         const hooks = await Promise.all(apps.map((app) => app.call('deliveryTime')));
+        const gcs = await Promise.all(apps.map((app) => app.call('gcTime')));
         apps.forEach((app, index) => {
           const mode = sums[index][on ? 'on' : 'off'];
           mode.ms.push(...times[index]);
           mode.cpu += after[index] - before[index];
+          mode.gc += gcs[index];
           if (on) for (const [part, us] of Object.entries(hooks[index])) mode.hooks[part] = (mode.hooks[part] ?? 0) + us;
         });
       }
@@ -81,6 +85,8 @@ async function withinProcess(apps, { cycles }) {
       app: app.name,
       meanMs: { on: round(mean(on.ms), 3), off: round(mean(off.ms), 3) },
       hooksUsPerRequest: { ...hookUs, total: round(ownUs, 1) },
+      gcUsPerRequest: { on: round((on.gc * 1000) / on.ms.length, 1), off: round((off.gc * 1000) / off.ms.length, 1) },
+      cpuUsPerRequest: { on: round(on.cpu / on.ms.length, 1), off: round(off.cpu / off.ms.length, 1) },
       hooksShareOfResponse: round(ownUs / 1000 / mean(on.ms), 4),
       throughputOnOff: round(mean(off.ms) / mean(on.ms), 3),
       cpuOnOff: round(on.cpu / on.ms.length / (off.cpu / off.ms.length), 3),
@@ -159,6 +165,7 @@ if (require.main === module) {
           .filter(([part]) => part !== 'total')
           .map(([part, us]) => `${part} ${us}`)
           .join(', ');
+        console.log(`  GC per request on / off: ${cell.gcUsPerRequest.on} / ${cell.gcUsPerRequest.off} µs; CPU ${cell.cpuUsPerRequest.on} / ${cell.cpuUsPerRequest.off} µs`);
         console.log(`  delivery's own time per request, on: ${cell.hooksUsPerRequest.total} µs (${parts}), ${(cell.hooksShareOfResponse * 100).toFixed(1)} % of the response time`);
       }
     },

@@ -5,6 +5,7 @@
  * answers commands over IPC (see `commands`). It exits when its parent goes.
  */
 const http = require('node:http');
+const { PerformanceObserver } = require('node:perf_hooks');
 
 require('esbuild-register/dist/node').register();
 
@@ -27,6 +28,11 @@ const delivery = { on: true };
  * Strapi writes the SQL, are not in it).
  */
 const hookTime = { middleware: 0n, sanitizer: 0n, lifecycle: 0n, queryBuilder: 0n };
+/** Garbage-collection pauses (ms) since the last `gcTime` command: what a request's allocations cost later. */
+const gcTime = { ms: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcTime.ms += entry.duration;
+}).observe({ entryTypes: ['gc'] });
 
 async function boot() {
   const { createStrapi } = require('@strapi/strapi');
@@ -332,6 +338,13 @@ const commands = {
     const parts = Object.fromEntries(Object.entries(hookTime).map(([part, ns]) => [part, Number(ns) / 1000]));
     for (const part of Object.keys(hookTime)) hookTime[part] = 0n;
     return parts;
+  },
+
+  /** Garbage-collection pauses since the last call (ms), then reset. */
+  async gcTime() {
+    const { ms } = gcTime;
+    gcTime.ms = 0;
+    return ms;
   },
 
   /** CPU time of this process so far (µs); differences give server CPU per request. */

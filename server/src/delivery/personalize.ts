@@ -49,7 +49,7 @@ export function personalizer(strapi: Core.Strapi): Personalize {
       return entries;
     }
     const { consents, experiments } = plugin();
-    const consent = consents.knownOfRequest(ctx) ?? (await consents.ofRequest(ctx));
+    const consent = await consents.ofRequest(ctx);
     if (consent.previewAt !== undefined) {
       // An editor's preview at a chosen time: decided as of then (rule contexts rebuilt), never cached.
       state.personal = true;

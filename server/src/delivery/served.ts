@@ -21,8 +21,7 @@ export function servedCounter(strapi: Core.Strapi): CountServed {
       services = { consent: plugin.service('consent') as ConsentService, counts: plugin.service('served-counts') as ServedCountsService };
     }
     // A preview token (its preview time) is an editor looking, wherever the request comes from.
-    const consent = services.consent.knownOfRequest(ctx) ?? (await services.consent.ofRequest(ctx));
-    if (consent.previewAt !== undefined) return;
+    if ((await services.consent.ofRequest(ctx)).previewAt !== undefined) return;
     services.counts.recordServed(served, now);
   };
 }

@@ -191,24 +191,16 @@ const consent = ({ strapi }: { strapi: Core.Strapi }) => {
       return issuer!;
     },
 
-    /**
-     * The consent of this request when it is known without verifying a token: already computed,
-     * or no token at all. Delivery asks this first, so most requests never wait on a promise.
-     */
-    knownOfRequest(request: RequestLike): Consent | undefined {
-      const cached = request.state[STATE_KEY] as Consent | undefined;
-      if (cached) return cached;
-      if (request.get('x-consent-token')) return undefined;
-      // No token, no consent: the other signals only narrow a token's grant (core/consent/normalize.ts).
-      request.state[STATE_KEY] = NO_CONSENT;
-      return NO_CONSENT;
-    },
-
     /** The consent of this request, computed once and kept on the request's state. */
     async ofRequest(request: RequestLike): Promise<Consent> {
-      const known = this.knownOfRequest(request);
-      if (known) return known;
+      const cached = request.state[STATE_KEY] as Consent | undefined;
+      if (cached) return cached;
       const header = request.get('x-consent-token');
+      if (!header) {
+        // No token, no consent: the other signals only narrow a token's grant (core/consent/normalize.ts).
+        request.state[STATE_KEY] = NO_CONSENT;
+        return NO_CONSENT;
+      }
       const token = await this.verifyToken(header);
       const result = normalizeConsent(
         {

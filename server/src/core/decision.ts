@@ -155,6 +155,7 @@ function withoutPurposes(variants: Remembering, request: DecisionRequest): Decis
     return held.decision;
   }
   const decision = decide(variants, request);
+  // A served variant's audience was asked (a mass variant needs no purpose): nothing to remember.
   if (decision.variant === null && Object.isExtensible(variants)) {
     const window = heldBackWindow(variants, request);
     if (window) variants[HELD_BACK] = { locale: request.locale, consentReason: request.consentReason, from: window.from, until: window.until, decision };

@@ -53,18 +53,16 @@ async function withinProcess(apps, { cycles }) {
       for (const on of cycle % 2 === 0 ? [true, false] : [false, true]) {
         await setDelivery(on);
         await Promise.all(apps.map((app) => app.call('deliveryTime')));
-        await Promise.all(apps.map((app) => app.call('gcTime')));
         const before = await Promise.all(apps.map((app) => app.call('cpuUsage')));
         const times = await interleaved({ targets: apps.map((app) => ({ port: app.port, path: ROUTE })), rounds: SWITCH_BLOCK });
         const after = await Promise.all(apps.map((app) => app.call('cpuUsage')));
-        const hooks = await Promise.all(apps.map((app) => app.call('deliveryTime')));
-        const gcs = await Promise.all(apps.map((app) => app.call('gcTime')));
+        const timed = await Promise.all(apps.map((app) => app.call('deliveryTime')));
         apps.forEach((app, index) => {
           const mode = sums[index][on ? 'on' : 'off'];
           mode.ms.push(...times[index]);
           mode.cpu += after[index] - before[index];
-          mode.gc += gcs[index];
-          if (on) for (const [part, us] of Object.entries(hooks[index])) mode.hooks[part] = (mode.hooks[part] ?? 0) + us;
+          mode.gc += timed[index].gc;
+          if (on) for (const [part, us] of Object.entries(timed[index].hooks)) mode.hooks[part] = (mode.hooks[part] ?? 0) + us;
         });
       }
     }
@@ -85,7 +83,7 @@ async function withinProcess(apps, { cycles }) {
       app: app.name,
       meanMs: { on: round(mean(on.ms), 3), off: round(mean(off.ms), 3) },
       hooksUsPerRequest: { ...hookUs, total: round(ownUs, 1) },
-      gcUsPerRequest: { on: round((on.gc * 1000) / on.ms.length, 1), off: round((off.gc * 1000) / off.ms.length, 1) },
+      gcUsPerRequest: { on: round(on.gc / on.ms.length, 1), off: round(off.gc / off.ms.length, 1) },
       cpuUsPerRequest: { on: round(on.cpu / on.ms.length, 1), off: round(off.cpu / off.ms.length, 1) },
       hooksShareOfResponse: round(ownUs / 1000 / mean(on.ms), 4),
       throughputOnOff: round(mean(off.ms) / mean(on.ms), 3),

@@ -28,10 +28,10 @@ const delivery = { on: true };
  * Strapi writes the SQL, are not in it).
  */
 const hookTime = { middleware: 0n, sanitizer: 0n, lifecycle: 0n, queryBuilder: 0n };
-/** Garbage-collection pauses (ms) since the last `gcTime` command: what a request's allocations cost later. */
-const gcTime = { ms: 0 };
+/** Garbage-collection pauses (ns) while delivery is on or off alike: what requests' allocations cost later. */
+const gcTime = { ns: 0n };
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcTime.ms += entry.duration;
+  for (const entry of list.getEntries()) gcTime.ns += BigInt(Math.round(entry.duration * 1e6));
 }).observe({ entryTypes: ['gc'] });
 
 async function boot() {
@@ -333,18 +333,15 @@ const commands = {
     return delivery.on;
   },
 
-  /** The switchable hooks' own time since the last reset (µs, by part; see `hookTime`), then reset. */
+  /** Since the last call, then reset (µs): the switchable hooks' own time by part (see `hookTime`), and collector pauses. */
   async deliveryTime() {
-    const parts = Object.fromEntries(Object.entries(hookTime).map(([part, ns]) => [part, Number(ns) / 1000]));
-    for (const part of Object.keys(hookTime)) hookTime[part] = 0n;
-    return parts;
-  },
-
-  /** Garbage-collection pauses since the last call (ms), then reset. */
-  async gcTime() {
-    const { ms } = gcTime;
-    gcTime.ms = 0;
-    return ms;
+    const us = (timer, key) => {
+      const value = Number(timer[key]) / 1000;
+      timer[key] = 0n;
+      return value;
+    };
+    const hooks = Object.fromEntries(Object.keys(hookTime).map((part) => [part, us(hookTime, part)]));
+    return { hooks, gc: us(gcTime, 'ns') };
   },
 
   /** CPU time of this process so far (µs); differences give server CPU per request. */

@@ -7,14 +7,24 @@ import type { VariantRecord } from '../../../shared/contracts';
 const NEVER: CompiledRule = compileAudience({ '==': [1, 0] });
 
 /**
- * Compiled rules by their JSON. Compiling is most of an index build (thousands of audiences take
- * hundreds of ms), so an unchanged rule keeps its compilation. Compiled rules are frozen and pure:
- * variants with the same rule share one. A full build starts a new generation and keeps only the
- * rules it used; an update of a few bases adds to the current one.
+ * Compiled rules by their JSON, and the small values variants have in common (purpose lists,
+ * attribute lists, locale sets), one shared frozen copy each. Compiling is most of an index build
+ * (thousands of audiences take hundreds of ms), so an unchanged rule keeps its compilation.
+ * Compiled rules are frozen and pure: variants with the same rule share one. A full build starts a
+ * new generation and keeps only what it used; an update of a few bases adds to the current one.
  */
 export function ruleCache() {
   let current = new Map<string, CompiledRule>();
   let building: Map<string, CompiledRule> | null = null;
+  let values = new Map<string, unknown>();
+  let buildingValues: Map<string, unknown> | null = null;
+  /** One copy per content: what the index holds for thousands of variants stays a few values. */
+  function share<T>(key: string, make: () => T): T {
+    const target = buildingValues ?? values;
+    const value = (target.get(key) ?? values.get(key) ?? make()) as T;
+    target.set(key, value);
+    return value;
+  }
   return {
     compile(rule: unknown): CompiledRule {
       const key = JSON.stringify(rule ?? null);
@@ -24,19 +34,36 @@ export function ruleCache() {
       target.set(key, compiled);
       return compiled;
     },
+    strings(kind: string, list: Iterable<string>): readonly string[] {
+      const items = [...list];
+      return share(`${kind}:${JSON.stringify(items)}`, () => Object.freeze(items));
+    },
+    set(kind: string, list: Iterable<string>): ReadonlySet<string> {
+      const items = [...new Set(list)].sort();
+      return share(`${kind}:set:${JSON.stringify(items)}`, () => new Set(items));
+    },
     beginFullBuild(): void {
       building = new Map();
+      buildingValues = new Map();
     },
     endFullBuild(completed: boolean): void {
       if (completed && building) current = building;
+      if (completed && buildingValues) values = buildingValues;
       building = null;
+      buildingValues = null;
     },
   };
 }
 
 export type RuleCache = ReturnType<typeof ruleCache>;
 
-/** One variant record as the decision reads it: rules compiled, purposes implied, schedule parsed. */
+const NO_SEGMENT_RULES: ReadonlyArray<readonly [string, CompiledRule]> = Object.freeze([]);
+
+/**
+ * One variant record as the decision reads it: rules compiled, purposes implied, schedule parsed.
+ * It keeps what the decision and explain read and nothing of the record: the index holds one per
+ * live variant.
+ */
 export function liveVariant(
   record: VariantRecord,
   published: Set<string> | undefined,
@@ -45,8 +72,11 @@ export function liveVariant(
   catalogue: Catalogue
 ): LiveVariant {
   const audience = rules.compile(record.audience ?? null);
-  const segmentRules = new Map((record.segments ?? []).map((key) => [key, segments.get(key) ?? NEVER]));
-  const all = [audience, ...segmentRules.values()];
+  const segmentRules =
+    record.segments && record.segments.length > 0
+      ? Object.freeze(record.segments.map((key) => Object.freeze([key, segments.get(key) ?? NEVER] as const)))
+      : NO_SEGMENT_RULES;
+  const all = [audience, ...segmentRules.map(([, rule]) => rule)];
   const required = new Set(record.requiredPurposes ?? []);
   if (record.kind === 'targeted') {
     required.add(PERSONALIZATION_PURPOSE);
@@ -62,26 +92,31 @@ export function liveVariant(
     enabled: record.enabled,
     startsAt: record.startsAt ? Date.parse(record.startsAt) : null,
     endsAt: record.endsAt ? Date.parse(record.endsAt) : null,
-    locales: record.locales && record.locales.length > 0 ? new Set(record.locales) : null,
-    publishedLocales: published ?? new Set(),
-    requiredPurposes: [...required],
-    matches: all.length === 1 ? audience.evaluate : (context: object) => all.every((rule) => rule.evaluate(context)),
-    reads: [...new Set(all.flatMap((rule) => rule.reads))].sort(),
-    explain(context: object) {
-      const sources: Array<[string, unknown]> = [
-        ['', record.audience ?? null],
-        ...(record.segments ?? []).map((key): [string, unknown] => [`segment:${key}.`, segmentRules.get(key)?.rule ?? false]),
-      ];
-      // The audience, then each segment, as `matches` evaluates them: the first false one decides.
-      const read = new Set<string>();
-      let decidedBy: string | null = null;
-      for (const [position, [prefix, rule]] of sources.entries()) {
-        const explanation = explainRule(rule, context);
-        explanation.read.forEach((name) => read.add(name));
-        if (position === 0 || !explanation.result) decidedBy = prefix + (explanation.decidedBy ?? '');
-        if (!explanation.result) break;
-      }
-      return { decidedBy: decidedBy || null, read: [...read].sort() };
-    },
+    locales: record.locales && record.locales.length > 0 ? rules.set('locales', record.locales) : null,
+    publishedLocales: rules.set('published', published ?? []),
+    requiredPurposes: rules.strings('purposes', required),
+    matches: segmentRules.length === 0 ? audience.evaluate : matchesAll(all),
+    reads: rules.strings('reads', [...new Set(all.flatMap((rule) => rule.reads))].sort()),
+    explain: explainer(audience, segmentRules),
+  };
+}
+
+function matchesAll(rules: readonly CompiledRule[]): (context: object) => boolean {
+  return (context) => rules.every((rule) => rule.evaluate(context));
+}
+
+/** The audience, then each segment, as `matches` evaluates them: the first false one decides. */
+function explainer(audience: CompiledRule, segmentRules: ReadonlyArray<readonly [string, CompiledRule]>): LiveVariant['explain'] {
+  return (context) => {
+    const sources: Array<[string, unknown]> = [['', audience.rule], ...segmentRules.map(([key, rule]): [string, unknown] => [`segment:${key}.`, rule.rule])];
+    const read = new Set<string>();
+    let decidedBy: string | null = null;
+    for (const [position, [prefix, rule]] of sources.entries()) {
+      const explanation = explainRule(rule, context);
+      explanation.read.forEach((name) => read.add(name));
+      if (position === 0 || !explanation.result) decidedBy = prefix + (explanation.decidedBy ?? '');
+      if (!explanation.result) break;
+    }
+    return { decidedBy: decidedBy || null, read: [...read].sort() };
   };
 }

@@ -89,6 +89,35 @@ describe('liveVariant builds what the decision reads from a variant record', () 
     expect(explained.decidedBy).toMatch(/^segment:mobile\./);
     expect(explained.read).toEqual(['device', 'interests']);
   });
+
+  it('keeps nothing of the record: changing it after the build changes neither matching nor explain', () => {
+    const stored = record({ segments: ['mobile'] });
+    const segments = new Map([['mobile', compileAudience({ '==': [{ var: 'device' }, 'mobile'] })]]);
+    const live = liveVariant(stored, undefined, segments, ruleCache(), CATALOGUE);
+    const visitor = { interests: ['outdoor'], device: 'desktop' };
+    const before = live.explain!(visitor);
+    expect(before.decidedBy).toMatch(/^segment:mobile\./);
+    stored.audience = { in: ['indoor', { var: 'interests' }] };
+    stored.segments = [];
+    expect(live.matches(visitor)).toBe(false);
+    expect(live.explain!(visitor)).toEqual(before);
+  });
+
+  it('gives variants of the same shape one shared copy of their purposes, attributes and locale sets', () => {
+    const rules = ruleCache();
+    const shaped = (n: number) =>
+      liveVariant(record({ key: `k${n}`, variantDocumentId: `v${n}`, locales: ['en', 'de'] }), new Set(['en', 'de']), noSegments, rules, CATALOGUE);
+    const [first, second] = [shaped(1), shaped(2)];
+    expect(second.requiredPurposes).toBe(first.requiredPurposes);
+    expect(second.reads).toBe(first.reads);
+    expect(second.locales).toBe(first.locales);
+    expect(second.publishedLocales).toBe(first.publishedLocales);
+    expect(second.documentId).not.toBe(first.documentId);
+    const other = liveVariant(record({ locales: ['en'] }), new Set(['en']), noSegments, rules, CATALOGUE);
+    expect([...other.locales!]).toEqual(['en']);
+    expect([...other.publishedLocales]).toEqual(['en']);
+    expect([...first.publishedLocales]).toEqual(['de', 'en']);
+  });
 });
 
 describe('ruleCache', () => {

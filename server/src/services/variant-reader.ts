@@ -74,10 +74,12 @@ export function variantReader(strapi: Core.Strapi, rules: ReturnType<typeof rule
       byBase.get(record.baseDocumentId)!.push(record);
     }
     const built = [...byBase].map(([base, owned]) => {
-      const entry = { targeted: [] as LiveVariant[], mass: [] as LiveVariant[] };
+      const lists = { targeted: [] as LiveVariant[], mass: [] as LiveVariant[] };
       for (const record of owned) {
-        entry[record.kind].push(liveVariant(record, published.get(record.variantDocumentId), compiledSegments, rules, catalogue));
+        lists[record.kind].push(liveVariant(record, published.get(record.variantDocumentId), compiledSegments, rules, catalogue));
       }
+      // Exact-size copies for the index: an array grown by push keeps room for more.
+      const entry: BaseVariants = { targeted: lists.targeted.slice(), mass: lists.mass.slice() };
       return { base, owned, entry };
     });
     return (index: TypeIndex) => {

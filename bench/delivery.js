@@ -14,7 +14,7 @@
  */
 const { startApps, stopApp, cleanup, cleanupOnSignals, pgServerVersion, pluginPath } = require('./lib/apps');
 const { warmUp, interleaved } = require('./lib/load');
-const { mean, median, round } = require('./lib/stats');
+const { mean, median, quantile, round } = require('./lib/stats');
 
 const ENTRIES = 5000;
 const LEVELS = [0, 100, 1000, 5000];
@@ -60,6 +60,7 @@ async function throughputSection(plains, plugins, settings, log, { path = LIST, 
     blocks.push(round(block(plains) / block(plugins), 3));
   }
   const ratioValue = meanOf(plains) / meanOf(plugins);
+  const quantileOf = (group, q) => quantile(group.flatMap((app) => times[apps.indexOf(app)]), q);
   // Each process's throughput against its side's: identical code, so only noise sets these apart.
   const spread = (group) => group.map((app) => round(meanOf(group) / meanOf([app]), 3));
   return {
@@ -72,6 +73,9 @@ async function throughputSection(plains, plugins, settings, log, { path = LIST, 
     plainRps: round(1000 / meanOf(plains), 1),
     pluginRps: round(1000 / meanOf(plugins), 1),
     ratio: round(ratioValue, 3),
+    p50Ms: { plain: round(quantileOf(plains, 0.5), 3), plugin: round(quantileOf(plugins, 0.5), 3) },
+    p90Ms: { plain: round(quantileOf(plains, 0.9), 3), plugin: round(quantileOf(plugins, 0.9), 3) },
+    medianRatio: round(quantileOf(plains, 0.5) / quantileOf(plugins, 0.5), 3),
     blockRatios: blocks,
     processSpread: { plain: spread(plains), plugin: spread(plugins) },
     cpuMsPerRequest: { plain: round(cpuOf(plains), 3), plugin: round(cpuOf(plugins), 3) },

@@ -52,27 +52,33 @@ function latencyRows(b, served = null) {
   ];
 }
 
+/** A throughput cell (bench/delivery.js `throughputSection`): its table, ratios and noise floor. */
+function throughputLines(a, heading, pluginLabel) {
+  const s = a.settings;
+  return [
+    heading,
+    `   ${a.processes.plain} processes each, warmed ${s.warmup} s each (autocannon, ${s.connections} connections), then ${s.requests} single requests`,
+    '   per process interleaved plain 1, plugin 1, plain 2, plugin 2, …; throughput of one request at a time = 1 / mean response time',
+    table(
+      ['app', 'mean ms', 'p50 ms', 'p90 ms', 'req/s', 'server CPU ms/req'],
+      [
+        ['plain Strapi (plugin disabled)', a.plainMeanMs, a.p50Ms.plain, a.p90Ms.plain, a.plainRps, a.cpuMsPerRequest.plain],
+        [pluginLabel, a.pluginMeanMs, a.p50Ms.plugin, a.p90Ms.plugin, a.pluginRps, a.cpuMsPerRequest.plugin],
+      ]
+    ),
+    `   throughput plugin / plain: ${a.ratio} (per 500 rounds: ${a.blockRatios.join(', ')}); target ≥ ${a.target}: ${check(a.met)}`,
+    `   the same ratio at the median response time, p50 plain / p50 plugin: ${a.medianRatio} (apart from the mean's: the difference is in the body or in the tail)`,
+    `   noise floor, each process's throughput / its side's: plain ${a.processSpread.plain.join(', ')}; plugin ${a.processSpread.plugin.join(', ')}`,
+    `   server CPU per request plugin / plain: ${a.cpuRatio}`,
+  ];
+}
+
 function printDelivery(delivery) {
   const out = [];
   const sqlite = delivery.databases.sqlite;
   if (sqlite?.throughput) {
     const a = sqlite.throughput;
-    const s = a.settings;
-    out.push(
-      `\na. Plain Strapi vs plugin installed (type enabled, no variants) — ${a.route}, SQLite,`,
-      `   ${a.processes.plain} processes each, warmed ${s.warmup} s each (autocannon, ${s.connections} connections), then ${s.requests} single requests`,
-      `   per process interleaved plain 1, plugin 1, plain 2, plugin 2, …; throughput of one request at a time = 1 / mean response time`,
-      table(
-        ['app', 'mean ms', 'req/s', 'server CPU ms/req'],
-        [
-          ['plain Strapi (plugin disabled)', a.plainMeanMs, a.plainRps, a.cpuMsPerRequest.plain],
-          ['plugin, no variants', a.pluginMeanMs, a.pluginRps, a.cpuMsPerRequest.plugin],
-        ]
-      ),
-      `   throughput plugin / plain: ${a.ratio} (per 500 rounds: ${a.blockRatios.join(', ')}); target ≥ ${a.target}: ${check(a.met)}`,
-      `   noise floor, each process's throughput / its side's: plain ${a.processSpread.plain.join(', ')}; plugin ${a.processSpread.plugin.join(', ')}`,
-      `   server CPU per request plugin / plain: ${a.cpuRatio}`
-    );
+    out.push(...throughputLines(a, `\na. Plain Strapi vs plugin installed (type enabled, no variants) — ${a.route}, SQLite,`, 'plugin, no variants'));
   }
   for (const [database, result] of Object.entries(delivery.databases)) {
     if (!result?.latency) continue;
@@ -126,22 +132,7 @@ function printRelated(related) {
   const sqlite = related.databases.sqlite;
   for (const a of [sqlite?.throughputNoVariants, sqlite?.throughput]) {
     if (!a) continue;
-    const s = a.settings;
-    out.push(
-      `\ne. Related entries: plain Strapi vs plugin installed, nothing served — ${a.route}, SQLite,`,
-      `   ${a.processes.plain} processes each, warmed ${s.warmup} s each (autocannon, ${s.connections} connections), then ${s.requests} single requests`,
-      '   per process interleaved plain 1, plugin 1, plain 2, plugin 2, …; throughput of one request at a time = 1 / mean response time',
-      table(
-        ['app', 'mean ms', 'req/s', 'server CPU ms/req'],
-        [
-          ['plain Strapi (plugin disabled)', a.plainMeanMs, a.plainRps, a.cpuMsPerRequest.plain],
-          ['plugin, nothing served', a.pluginMeanMs, a.pluginRps, a.cpuMsPerRequest.plugin],
-        ]
-      ),
-      `   throughput plugin / plain: ${a.ratio} (per 500 rounds: ${a.blockRatios.join(', ')}); target ≥ ${a.target}: ${check(a.met)}`,
-      `   noise floor, each process's throughput / its side's: plain ${a.processSpread.plain.join(', ')}; plugin ${a.processSpread.plugin.join(', ')}`,
-      `   server CPU per request plugin / plain: ${a.cpuRatio}`
-    );
+    out.push(...throughputLines(a, `\ne. Related entries: plain Strapi vs plugin installed, nothing served — ${a.route}, SQLite,`, 'plugin, nothing served'));
   }
   for (const [database, result] of Object.entries(related.databases)) {
     if (!result?.latency) continue;

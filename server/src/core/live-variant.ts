@@ -14,43 +14,34 @@ const NEVER: CompiledRule = compileAudience({ '==': [1, 0] });
  * new generation and keeps only what it used; an update of a few bases adds to the current one.
  */
 export function ruleCache() {
-  let current = new Map<string, CompiledRule>();
-  let building: Map<string, CompiledRule> | null = null;
-  let values = new Map<string, unknown>();
-  let buildingValues: Map<string, unknown> | null = null;
-  /** One copy per content: what the index holds for thousands of variants stays a few values. */
+  let current = new Map<string, unknown>();
+  let building: Map<string, unknown> | null = null;
+  /** One copy per content, looked up in the generation being built, then in the current one. */
   function share<T>(key: string, make: () => T): T {
-    const target = buildingValues ?? values;
-    const value = (target.get(key) ?? values.get(key) ?? make()) as T;
+    const target = building ?? current;
+    const value = (target.get(key) ?? current.get(key) ?? make()) as T;
     target.set(key, value);
     return value;
   }
   return {
     compile(rule: unknown): CompiledRule {
-      const key = JSON.stringify(rule ?? null);
-      const target = building ?? current;
-      let compiled = target.get(key) ?? current.get(key);
-      if (!compiled) compiled = compileAudience(rule ?? null);
-      target.set(key, compiled);
-      return compiled;
+      return share(`rule:${JSON.stringify(rule ?? null)}`, () => compileAudience(rule ?? null));
     },
-    strings(kind: string, list: Iterable<string>): readonly string[] {
+    /** A frozen list, in the order given. */
+    strings(list: Iterable<string>): readonly string[] {
       const items = [...list];
-      return share(`${kind}:${JSON.stringify(items)}`, () => Object.freeze(items));
+      return share(`list:${JSON.stringify(items)}`, () => Object.freeze(items));
     },
-    set(kind: string, list: Iterable<string>): ReadonlySet<string> {
+    set(list: Iterable<string>): ReadonlySet<string> {
       const items = [...new Set(list)].sort();
-      return share(`${kind}:set:${JSON.stringify(items)}`, () => new Set(items));
+      return share(`set:${JSON.stringify(items)}`, () => new Set(items));
     },
     beginFullBuild(): void {
       building = new Map();
-      buildingValues = new Map();
     },
     endFullBuild(completed: boolean): void {
       if (completed && building) current = building;
-      if (completed && buildingValues) values = buildingValues;
       building = null;
-      buildingValues = null;
     },
   };
 }
@@ -92,11 +83,11 @@ export function liveVariant(
     enabled: record.enabled,
     startsAt: record.startsAt ? Date.parse(record.startsAt) : null,
     endsAt: record.endsAt ? Date.parse(record.endsAt) : null,
-    locales: record.locales && record.locales.length > 0 ? rules.set('locales', record.locales) : null,
-    publishedLocales: rules.set('published', published ?? []),
-    requiredPurposes: rules.strings('purposes', required),
+    locales: record.locales && record.locales.length > 0 ? rules.set(record.locales) : null,
+    publishedLocales: rules.set(published ?? []),
+    requiredPurposes: rules.strings(required),
     matches: segmentRules.length === 0 ? audience.evaluate : matchesAll(all),
-    reads: rules.strings('reads', [...new Set(all.flatMap((rule) => rule.reads))].sort()),
+    reads: rules.strings([...new Set(all.flatMap((rule) => rule.reads))].sort()),
     explain: explainer(audience, segmentRules),
   };
 }

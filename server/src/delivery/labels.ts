@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KoaContext } from '../koa-context';
 import type { Core } from '@strapi/strapi';
-import { frozenLabelOf, labelOf, NO_VARIANTS, type BaseVariants, type Decision, type Label } from '../core/decision';
+import { frozenLabelOf, labelOf, NO_VARIANTS, type BaseVariants, type Decision, type DecisionRequest, type Label } from '../core/decision';
 import { CONSENT_HEADERS } from '../services/consent';
 import { servedLine } from '../services/served-counts';
 import { forEachLinked, type Links } from './links';
@@ -31,12 +31,14 @@ export interface DeliveryState {
   exposed: boolean;
   /** Entries of bases that have variants, and what each was served as: for served counts (delivery/served.ts). */
   served: Set<string>;
+  /** What the decisions are made from, one per locale, as of `now` (delivery/personalize.ts). */
+  requests?: { now: number; byLocale: Map<string, DecisionRequest> };
 }
 
 export function deliveryState(ctx: RequestContext): DeliveryState {
   let state = ctx.state.personalizationDelivery as DeliveryState | undefined;
   if (!state) {
-    state = { now: Date.now(), decisions: new Set(), personal: false, nested: false, exposed: false, served: new Set() };
+    state = { now: Date.now(), decisions: new Set(), personal: false, nested: false, exposed: false, served: new Set(), requests: undefined };
     ctx.state.personalizationDelivery = state;
   }
   return state;

@@ -112,12 +112,10 @@ function swapIn(strapi: Core.Strapi, uid: string, base: Row, variant: Row): Row 
   return served;
 }
 
-/** What a request's decisions are made from, one per locale (its rule context reads the locale). */
-const decisionRequests = new WeakMap<DeliveryState, { now: number; byLocale: Map<string, DecisionRequest> }>();
-
+/** What a request's decisions are made from, one per locale (its rule context reads the locale), kept on its state. */
 function decisionRequest(strapi: Core.Strapi, state: DeliveryState, consent: Consent, locale: string): DecisionRequest {
-  let requests = decisionRequests.get(state);
-  if (!requests || requests.now !== state.now) decisionRequests.set(state, (requests = { now: state.now, byLocale: new Map() }));
+  let requests = state.requests;
+  if (!requests || requests.now !== state.now) state.requests = requests = { now: state.now, byLocale: new Map() };
   let request = requests.byLocale.get(locale);
   if (!request) {
     const { now } = state;

@@ -210,7 +210,15 @@ function queryString(ids: fc.Arbitrary<string>): fc.Arbitrary<string> {
     .tuple(top, fc.constantFrom<'brackets' | 'indices' | 'repeat' | 'comma'>('brackets', 'indices', 'repeat', 'comma'), fc.boolean())
     .map(([params, arrayFormat, encode]) => {
       const { other, ...rest } = params as Record<string, unknown>;
-      return qs.stringify({ ...rest, ...(other as object) }, { arrayFormat, encodeValuesOnly: !encode, allowDots: false });
+      const query = { ...rest, ...(other as object) };
+      const options = { encodeValuesOnly: !encode, allowDots: false };
+      try {
+        return qs.stringify(query, { ...options, arrayFormat });
+      } catch {
+        // The comma format makes a string of each array item: an object whose own `toString` (a
+        // generated key) is not a function has none. Brackets walk into it instead.
+        return qs.stringify(query, { ...options, arrayFormat: 'brackets' });
+      }
     });
   const raw = fc.oneof(
     text(60).map((value) => encodeURIComponent(value)),

@@ -31,8 +31,8 @@ export interface DeliveryState {
   exposed: boolean;
   /** Entries of bases that have variants, and what each was served as: for served counts (delivery/served.ts). */
   served: Set<string>;
-  /** What the decisions are made from, one per locale, as of `now` (delivery/personalize.ts). */
-  requests?: { now: number; byLocale: Map<string, DecisionRequest> };
+  /** What the decisions are made from, one per locale, as of `now` (delivery/personalize.ts); made on first use. */
+  requests: Map<string, DecisionRequest> | undefined;
 }
 
 export function deliveryState(ctx: RequestContext): DeliveryState {

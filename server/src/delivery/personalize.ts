@@ -53,7 +53,10 @@ export function personalizer(strapi: Core.Strapi): Personalize {
     if (consent.previewAt !== undefined) {
       // An editor's preview at a chosen time: decided as of then (rule contexts rebuilt), never cached.
       state.personal = true;
-      state.now = consent.previewAt;
+      if (state.now !== consent.previewAt) {
+        state.now = consent.previewAt;
+        state.requests = undefined;
+      }
     }
     const localeOf = (entry: Row) => (entry.locale === undefined ? requestLocale : entry.locale);
     const live = index();
@@ -114,9 +117,8 @@ function swapIn(strapi: Core.Strapi, uid: string, base: Row, variant: Row): Row 
 
 /** What a request's decisions are made from, one per locale (its rule context reads the locale), kept on its state. */
 function decisionRequest(strapi: Core.Strapi, state: DeliveryState, consent: Consent, locale: string): DecisionRequest {
-  let requests = state.requests;
-  if (!requests || requests.now !== state.now) state.requests = requests = { now: state.now, byLocale: new Map() };
-  let request = requests.byLocale.get(locale);
+  const requests = (state.requests ??= new Map());
+  let request = requests.get(locale);
   if (!request) {
     const { now } = state;
     let context: object | undefined;
@@ -137,7 +139,7 @@ function decisionRequest(strapi: Core.Strapi, state: DeliveryState, consent: Con
         }));
       },
     };
-    requests.byLocale.set(locale, request);
+    requests.set(locale, request);
   }
   return request;
 }
